@@ -1,0 +1,2 @@
+// Placeholder until the OpenAPI work lands.
+export async function generateSchemas() {}

@@ -1,0 +1,112 @@
+/**
+ * `kube-lite` command line: parses arguments and dispatches to a role. Unknown subcommands and flags
+ * get a clear message and exit code 2; `--help` and `--version` work everywhere.
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { KUBE_GIT_VERSION, KUBE_LITE_VERSION } from "./shared/version.js";
+import { UsageError } from "./shared/usage-error.js";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: Options;
+  help: Record<string, string>;
+  run(values: Record<string, unknown>, positionals: string[]): Promise<number | void>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  server: {
+    summary: "Run the control plane (API server, scheduler, controllers) and, unless disabled, an embedded agent",
+    usage: "kube-lite server [flags]",
+    options: {
+      "data-dir": { type: "string" },
+      "https-listen-port": { type: "string" },
+      "bind-address": { type: "string" },
+      token: { type: "string" },
+      "write-kubeconfig": { type: "string" },
+      "tls-san": { type: "string", multiple: true },
+      "disable-agent": { type: "boolean" },
+    },
+    help: {
+      "data-dir": "Folder for the database, certificates and kubeconfig (default /var/lib/kube-lite, ~/.kube-lite when not root)",
+      "https-listen-port": "HTTPS port of the API server (default 6443)",
+      "bind-address": "Address to listen on (default 0.0.0.0, all interfaces)",
+      token: "Join token for agents (default: generated once, kept in DATA/server/token)",
+      "write-kubeconfig": "Where to write the admin kubeconfig (default DATA/kubeconfig.yaml)",
+      "tls-san": "Extra host name or IP for the serving certificate (repeatable)",
+      "disable-agent": "Do not run the embedded agent on this machine",
+    },
+    async run(values) {
+      const { parseServerConfig } = await import("./server/config.js");
+      const { runServer } = await import("./server/server.js");
+      return runServer(parseServerConfig(values));
+    },
+  },
+};
+
+function commandHelp(name: string, cmd: Command): string {
+  const lines = [`${cmd.summary}.`, "", `Usage: ${cmd.usage}`, "", "Flags:"];
+  for (const [flag, spec] of Object.entries(cmd.options)) {
+    const arg = spec.type === "string" ? ` ${flag.toUpperCase().replace(/-/g, "_")}` : "";
+    lines.push(`  --${flag}${arg}`.padEnd(40) + (cmd.help[flag] ?? ""));
+  }
+  lines.push("  --help".padEnd(40) + `Show help for ${name}`);
+  return lines.join("\n");
+}
+
+function mainHelp(): string {
+  const lines = ["kube-lite: a small Kubernetes distribution in one executable.", "", "Usage: kube-lite <command> [flags]", "", "Commands:"];
+  for (const [name, cmd] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(12)}${cmd.summary}`);
+  lines.push("", "Flags:", "  --help        Show this help", "  --version     Print the version", "", "Run 'kube-lite <command> --help' for a command's flags.");
+  return lines.join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "--help" || first === "-h" || first === "help") {
+    process.stdout.write(mainHelp() + "\n");
+    return first === undefined ? 2 : 0;
+  }
+  if (first === "--version" || first === "-v" || first === "version") {
+    process.stdout.write(`kube-lite version v${KUBE_LITE_VERSION} (Kubernetes ${KUBE_GIT_VERSION})\n`);
+    return 0;
+  }
+  const cmd = COMMANDS[first];
+  if (!cmd) {
+    process.stderr.write(`kube-lite: unknown command "${first}"\nRun 'kube-lite --help' for usage.\n`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...cmd.options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false });
+  } catch (err) {
+    process.stderr.write(`kube-lite ${first}: ${(err as Error).message}\nRun 'kube-lite ${first} --help' for usage.\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(commandHelp(first, cmd) + "\n");
+    return 0;
+  }
+  try {
+    const code = await cmd.run(parsed.values, parsed.positionals);
+    return code ?? 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`kube-lite ${first}: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`kube-lite: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
