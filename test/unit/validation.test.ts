@@ -24,7 +24,7 @@ import { invalid } from "../../src/shared/api/status.js";
 
 test("regexError formats examples like upstream", () => {
   assert.equal(regexError("m", "f"), "m (regex used for validation is 'f')");
-  assert.equal(regexError("m", "f", "a", "b"), "m (e.g. 'a', or 'b', regex used for validation is 'f')");
+  assert.equal(regexError("m", "f", "a", "b"), "m (e.g. 'a',  or 'b', regex used for validation is 'f')");
 });
 
 test("isDNS1123Label", () => {
@@ -32,7 +32,7 @@ test("isDNS1123Label", () => {
   assert.deepEqual(isDNS1123Label("123-abc"), []);
   assert.deepEqual(isDNS1123Label("a.b"), ["must not contain dots"]);
   assert.deepEqual(isDNS1123Label("My-Name"), [
-    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
   ]);
   assert.deepEqual(isDNS1123Label("a".repeat(64)), ["must be no more than 63 characters"]);
   assert.equal(isDNS1123Label("").length, 1);
@@ -53,7 +53,7 @@ test("isDNS1123Subdomain", () => {
 test("isDNS1035Label", () => {
   assert.deepEqual(isDNS1035Label("abc-123"), []);
   assert.deepEqual(isDNS1035Label("1abc"), [
-    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name', or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
+    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
   ]);
 });
 
@@ -62,10 +62,10 @@ test("isQualifiedName", () => {
   assert.deepEqual(isQualifiedName("/a"), ["prefix part must be non-empty"]);
   assert.deepEqual(isQualifiedName("a/"), [
     "name part must be non-empty",
-    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
   ]);
   assert.deepEqual(isQualifiedName("a/b/c"), [
-    "a valid label key must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+    "a valid label key must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
   ]);
   assert.deepEqual(isQualifiedName("x".repeat(64)), ["name part must be no more than 63 characters"]);
   assert.equal(isQualifiedName("Bad_Prefix/x")[0]?.startsWith("prefix part a lowercase RFC 1123 subdomain"), true);
@@ -75,7 +75,7 @@ test("isValidLabelValue", () => {
   assert.deepEqual(isValidLabelValue(""), []);
   assert.deepEqual(isValidLabelValue("v1.2_x-Y"), []);
   assert.deepEqual(isValidLabelValue("-x"), [
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue', or 'my_value', or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
   ]);
   assert.deepEqual(isValidLabelValue("a".repeat(64)), ["must be no more than 63 characters"]);
 });
@@ -112,7 +112,7 @@ test("identifiers, env names, IPs, percents", () => {
   assert.equal(isValidIP("10.0.0.0/8").length, 1);
   assert.equal(isValidIP("").length, 1);
   assert.deepEqual(isValidPercent("25%"), []);
-  assert.deepEqual(isValidPercent("25"), ["a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%', or '93%', regex used for validation is '[0-9]+%')"]);
+  assert.deepEqual(isValidPercent("25"), ["a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"]);
 });
 
 test("validateLabels and validateAnnotations", () => {

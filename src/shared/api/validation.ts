@@ -48,10 +48,11 @@ export function maxLenError(length: number): string {
   return `must be no more than ${length} characters`;
 }
 
-/** Upstream's regex error: `msg (e.g. 'a' or 'b', regex used for validation is 'fmt')`. */
+/** Upstream's regex error: `msg (e.g. 'a',  or 'b', regex used for validation is 'fmt')`. */
 export function regexError(msg: string, fmt: string, ...examples: string[]): string {
   if (examples.length === 0) return `${msg} (regex used for validation is '${fmt}')`;
-  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join("or ")}regex used for validation is '${fmt}')`;
+  // Upstream appends "'x', " per example and " or " between them, hence the double space before "or".
+  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(" or ")}regex used for validation is '${fmt}')`;
 }
 
 /** `must be non-empty` */
