@@ -51,8 +51,13 @@ export interface Watcher {
 export interface WatchOptions {
   /** Deliver every event with revision > fromRevision first (history), then live events. */
   fromRevision: number;
-  /** Called in revision order, in batches. Return value ignored. */
-  onEvents(events: StoreEvent[]): void;
+  /**
+   * Called in revision order, in batches, never inside the writer's call stack. May return a promise
+   * to apply back-pressure: the next batch waits until it settles (events queue meanwhile; a watcher
+   * whose queue outgrows the store's bound is ended with `WatchOverflowError`). A rejected promise
+   * or a throw ends the watch through `onError`.
+   */
+  onEvents(events: StoreEvent[]): void | Promise<void>;
   /** Called once if the watch ends for a reason other than close() (e.g. the watcher fell too far behind). */
   onError?(err: Error): void;
 }
@@ -98,6 +103,17 @@ export class FutureRevisionError extends Error {
 }
 
 /**
+ * Passed to `WatchOptions.onError` when a watcher fell too far behind the writers and was closed.
+ * The API layer answers like upstream for an expired watch (410 Expired) and the client relists.
+ */
+export class WatchOverflowError extends Error {
+  constructor(readonly queued: number) {
+    super(`watcher fell too far behind (${queued} events queued); relist and watch again`);
+    this.name = "WatchOverflowError";
+  }
+}
+
+/**
  * The store the API layer uses. All writes are acknowledged only after they are durable.
  *
  * @example
@@ -132,4 +148,10 @@ export interface StoreStats {
   rows: number;
   dbBytes: number;
   walBytes: number;
+  /** Write transactions committed since open (group commit: fewer than `writes`). */
+  transactions?: number;
+  /** Successful writes since open. */
+  writes?: number;
+  /** Open watchers. */
+  watchers?: number;
 }
