@@ -1,4 +1,46 @@
-// Placeholder until the storage work lands: no transformation.
+// esbuild plugin: make node-sqlite3-wasm take its WebAssembly binary from the bundle.
+//
+// The package reads `fs.readFileSync(__dirname + "/node-sqlite3-wasm.wasm")` when it is first
+// required; inside dist/kube-lite.cjs or a single executable that file does not exist. Its
+// emscripten prologue cannot be seeded from outside (it declares its own `Module`), so we rewrite
+// that one statement to declare `Module` with `wasmBinary` already set, from the .wasm file
+// embedded by esbuild's `binary` loader (configured in build.mjs). Emscripten then instantiates
+// from memory and never touches the file system for it.
+//
+// If an upgrade changes the prologue, the build fails here instead of shipping a binary that
+// crashes at start-up.
+import { readFile } from "node:fs/promises";
+import { dirname } from "node:path";
+
+/** The statement we replace; it must occur exactly once in the package's main file. */
+const PROLOGUE = 'var Module=typeof Module!="undefined"?Module:{};';
+const WASM_FILE = "./node-sqlite3-wasm.wasm";
+const MAIN_FILE = /[\\/]node-sqlite3-wasm[\\/]dist[\\/]node-sqlite3-wasm\.js$/;
+
 export function sqliteWasmPlugin() {
-  return { name: "sqlite-wasm", setup() {} };
+  return {
+    name: "sqlite-wasm",
+    setup(build) {
+      build.onLoad({ filter: MAIN_FILE }, async (args) => {
+        const source = await readFile(args.path, "utf8");
+        const at = source.indexOf(PROLOGUE);
+        if (at < 0 || source.indexOf(PROLOGUE, at + 1) >= 0) {
+          return {
+            errors: [
+              {
+                text: `sqlite-wasm plugin: expected exactly one emscripten prologue ${JSON.stringify(PROLOGUE)} in ${args.path}; node-sqlite3-wasm changed, update build/sqlite-wasm-plugin.mjs`,
+              },
+            ],
+          };
+        }
+        // The binary loader exports the bytes as the module's default (a Uint8Array).
+        const seeded = `var __kubeLiteWasm=require(${JSON.stringify(WASM_FILE)});var Module={wasmBinary:(__kubeLiteWasm&&__kubeLiteWasm.default)||__kubeLiteWasm};`;
+        return {
+          contents: source.slice(0, at) + seeded + source.slice(at + PROLOGUE.length),
+          loader: "js",
+          resolveDir: dirname(args.path),
+        };
+      });
+    },
+  };
 }
