@@ -54,6 +54,10 @@ const POSTJECT_NOISE = /^warning: Can't find string offset for section name/;
 // start-up takes a few seconds there, so give it ample room.
 const CHECK_TIMEOUT_MS = { native: 30_000, emulated: 180_000 };
 
+// Two builds at once (a test run and `npm run package`) would write the same files; the second
+// waits this long for the first, which takes about 15 s from cached base binaries.
+const LOCK_WAIT_MS = 10 * 60_000;
+
 class BuildError extends Error {}
 
 const FLAGS = {
@@ -237,6 +241,45 @@ function buildTarget(arch, blobFor, bundleSum, strip) {
   step(`${name}: wrote ${relative(ROOT, out)} (${mib(statSync(out).size)}) and ${name}.sha256`);
 }
 
+/**
+ * Holds packaging/out/.build.lock (a directory holding the owner's pid) while `fn` runs; a lock
+ * left by a process that no longer exists is taken over.
+ */
+function withBuildLock(fn) {
+  const lock = join(OUT_DIR, ".build.lock");
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let announced = false;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, "pid"), String(process.pid));
+      break;
+    } catch (err) {
+      if (err.code !== "EEXIST") throw err;
+    }
+    const owner = Number(existsSync(join(lock, "pid")) ? readFileSync(join(lock, "pid"), "utf8") : NaN);
+    let alive = true;
+    try {
+      if (owner > 0) process.kill(owner, 0);
+    } catch {
+      alive = false;
+    }
+    if (!alive) {
+      rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new BuildError(`another build (pid ${owner || "unknown"}) has held ${relative(ROOT, lock)} for over ${LOCK_WAIT_MS / 60_000} minutes`);
+    if (!announced) step(`waiting for another build${owner ? ` (pid ${owner})` : ""} to finish`);
+    announced = true;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 function main() {
   if (flags.help) {
     process.stdout.write(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1, 11).map((l) => l.replace(/^\/\/ ?/, "")).join("\n") + "\n");
@@ -251,6 +294,10 @@ function main() {
   const strip = which("llvm-strip");
   if (!strip) step("llvm-strip not found: the executables will be about 12 MiB larger (Debian/Ubuntu: apt-get install llvm)");
   mkdirSync(OUT_DIR, { recursive: true });
+  return withBuildLock(() => buildAll(arches, host, strip));
+}
+
+function buildAll(arches, host, strip) {
   const bundleSum = sha256File(BUNDLE);
   const work = mkdtempSync(join(tmpdir(), "kube-lite-package-"));
   const started = Date.now();
@@ -264,7 +311,14 @@ function main() {
       }
       return blob;
     };
-    for (const arch of arches) buildTarget(arch, blobFor, bundleSum, strip);
+    for (const arch of arches) {
+      try {
+        buildTarget(arch, blobFor, bundleSum, strip);
+      } catch (err) {
+        rmSync(join(OUT_DIR, `kube-lite-linux-${arch}.tmp`), { force: true });
+        throw err;
+      }
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -276,7 +330,6 @@ try {
   process.exitCode = main();
 } catch (err) {
   if (!(err instanceof BuildError)) throw err;
-  for (const arch of Object.keys(TARGETS)) rmSync(join(OUT_DIR, `kube-lite-linux-${arch}.tmp`), { force: true });
   process.stderr.write(`[package] error: ${err.message}\n`);
   process.exitCode = 1;
 }
