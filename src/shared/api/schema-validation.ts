@@ -171,7 +171,8 @@ function jsonTypeName(v: unknown): string {
 }
 
 function typeProblem(path: string, fieldPath: string, struct: string, goType: string, v: unknown): FieldProblem {
-  const what = typeof v === "number" ? `number ${v}` : jsonTypeName(v);
+  // Go names the literal only when a number does not fit an integer type (`number 1.5`).
+  const what = typeof v === "number" && goType.startsWith("int") ? `number ${v}` : jsonTypeName(v);
   const where = fieldPath ? `Go struct field ${struct}.${fieldPath}` : "Go value";
   return { kind: "type", path, message: `json: cannot unmarshal ${what} into ${where} of type ${goType}` };
 }
@@ -221,7 +222,8 @@ function walk(node: Node, v: unknown, path: string, fieldPath: string, struct: s
       const prefix = path ? `${path}.` : "";
       const fieldPrefix = fieldPath ? `${fieldPath}.` : "";
       if (node.values) {
-        for (const k in rec) walk(node.values, rec[k], `${prefix}${k}`, `${fieldPrefix}${k}`, node.struct, out);
+        // Go's decoder names struct fields only, not map keys, in its messages.
+        for (const k in rec) walk(node.values, rec[k], `${prefix}${k}`, fieldPath, node.struct, out);
         return;
       }
       const props = node.props!;
