@@ -88,6 +88,9 @@ test("unknown fields are reported with upstream's paths", () => {
       ["unknown", "spec.bogusField", 'unknown field "spec.bogusField"'],
     ],
   );
+  assert.deepEqual(problems[1].segments, ["spec", "template", "spec", "containers", 0, "ports", 0, "containerPortZ"]);
+  const dotted = v.checkFields(POD, { spec: { overhead: { "example.com/gpu": "1" } }, status: { containerStatuses: [{ name: "a", allocatedResources: { "a.b/c": "1" }, bogus: 1 }] } });
+  assert.deepEqual(dotted.map((p) => p.segments), [["status", "containerStatuses", 0, "bogus"]]);
   const cron = v.checkFields(CRONJOB, { spec: { schedule: "x", jobTemplate: { spec: { template: { spec: { containers: [{ name: "a", imagee: "busybox" }] } } } } } });
   assert.deepEqual(cron.map((p) => p.path), ["spec.jobTemplate.spec.template.spec.containers[0].imagee"]);
   const secret = v.checkFields(SECRET, { metadata: { name: "s" }, datas: { a: "b" } });

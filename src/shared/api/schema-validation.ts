@@ -18,6 +18,8 @@ import type { GroupVersionKind } from "./types.js";
 export interface FieldProblem {
   kind: "unknown" | "duplicate" | "type";
   path: string;
+  /** The same position as keys and list indexes (`["spec", "containers", 0, "foo"]`), for pruning; map keys may contain dots. */
+  segments?: (string | number)[];
   message: string;
 }
 
@@ -170,67 +172,92 @@ function jsonTypeName(v: unknown): string {
   return typeof v; // "string" | "number" | "object"
 }
 
-function typeProblem(path: string, fieldPath: string, struct: string, goType: string, v: unknown): FieldProblem {
-  // Go names the literal only when a number does not fit an integer type (`number 1.5`).
-  const what = typeof v === "number" && goType.startsWith("int") ? `number ${v}` : jsonTypeName(v);
-  const where = fieldPath ? `Go struct field ${struct}.${fieldPath}` : "Go value";
-  return { kind: "type", path, message: `json: cannot unmarshal ${what} into ${where} of type ${goType}` };
+/** The walk's position: one entry per object key or list index from the root. Map keys are data, not fields. */
+interface Frame {
+  key: string | number;
+  mapKey: boolean;
 }
 
-/**
- * Walks `v` against `node`. `path` has list indexes (`spec.containers[0].image`, for unknown-field
- * messages); `fieldPath` has none (`spec.containers.image`, for Go decoder type messages).
- */
-function walk(node: Node, v: unknown, path: string, fieldPath: string, struct: string, out: FieldProblem[]): void {
+/** `spec.template.spec.containers[0].foo`: the decoder's path, list indexes included. */
+function formatPath(stack: Frame[]): string {
+  let out = "";
+  for (const f of stack) out += typeof f.key === "number" ? `[${f.key}]` : out ? `.${f.key}` : f.key;
+  return out;
+}
+
+function typeProblem(stack: Frame[], struct: string, goType: string, v: unknown): FieldProblem {
+  // Go names the literal only when a number does not fit an integer type (`number 1.5`).
+  const what = typeof v === "number" && goType.startsWith("int") ? `number ${v}` : jsonTypeName(v);
+  // Go's decoder names struct fields only (no list indexes, no map keys): `DeploymentSpec.spec.replicas`.
+  const fieldPath = stack
+    .filter((f) => typeof f.key === "string" && !f.mapKey)
+    .map((f) => f.key)
+    .join(".");
+  const where = fieldPath ? `Go struct field ${struct}.${fieldPath}` : "Go value";
+  return { kind: "type", path: formatPath(stack), segments: stack.map((f) => f.key), message: `json: cannot unmarshal ${what} into ${where} of type ${goType}` };
+}
+
+/** Walks `v` against `node`; `stack` is the position of `v` (pushed and popped in place, no per-field strings). */
+function walk(node: Node, v: unknown, stack: Frame[], struct: string, out: FieldProblem[]): void {
   if (v === null || v === undefined) return; // JSON null decodes to the zero value everywhere.
   switch (node.t) {
     case "any":
       return;
     case "string":
-      if (typeof v !== "string") out.push(typeProblem(path, fieldPath, struct, node.goType, v));
+      if (typeof v !== "string") out.push(typeProblem(stack, struct, node.goType, v));
       return;
     case "boolean":
-      if (typeof v !== "boolean") out.push(typeProblem(path, fieldPath, struct, node.goType, v));
+      if (typeof v !== "boolean") out.push(typeProblem(stack, struct, node.goType, v));
       return;
     case "number":
-      if (typeof v !== "number") out.push(typeProblem(path, fieldPath, struct, node.goType, v));
+      if (typeof v !== "number") out.push(typeProblem(stack, struct, node.goType, v));
       return;
     case "integer":
-      if (typeof v !== "number" || !Number.isInteger(v) || (node.goType === "int32" && (v < INT32_MIN || v > INT32_MAX)) || !Number.isSafeInteger(v)) {
-        out.push(typeProblem(path, fieldPath, struct, node.goType, v));
+      if (typeof v !== "number" || !Number.isSafeInteger(v) || (node.goType === "int32" && (v < INT32_MIN || v > INT32_MAX))) {
+        out.push(typeProblem(stack, struct, node.goType, v));
       }
       return;
     case "int-or-string":
-      if (typeof v !== "string" && !(typeof v === "number" && Number.isInteger(v))) out.push(typeProblem(path, fieldPath, struct, node.goType, v));
+      if (typeof v !== "string" && !(typeof v === "number" && Number.isInteger(v))) out.push(typeProblem(stack, struct, node.goType, v));
       return;
     case "quantity":
-      if (typeof v !== "string" && typeof v !== "number") out.push(typeProblem(path, fieldPath, struct, node.goType, v));
+      if (typeof v !== "string" && typeof v !== "number") out.push(typeProblem(stack, struct, node.goType, v));
       return;
     case "array":
       if (!Array.isArray(v)) {
-        out.push(typeProblem(path, fieldPath, struct, node.goType, v));
+        out.push(typeProblem(stack, struct, node.goType, v));
         return;
       }
-      for (let i = 0; i < v.length; i++) walk(node.items, v[i], `${path}[${i}]`, fieldPath, struct, out);
+      for (let i = 0; i < v.length; i++) {
+        stack.push({ key: i, mapKey: false });
+        walk(node.items, v[i], stack, struct, out);
+        stack.pop();
+      }
       return;
     case "object": {
       if (typeof v !== "object" || Array.isArray(v)) {
-        out.push(typeProblem(path, fieldPath, struct, node.goType, v));
+        out.push(typeProblem(stack, struct, node.goType, v));
         return;
       }
       const rec = v as Record<string, unknown>;
-      const prefix = path ? `${path}.` : "";
-      const fieldPrefix = fieldPath ? `${fieldPath}.` : "";
       if (node.values) {
-        // Go's decoder names struct fields only, not map keys, in its messages.
-        for (const k in rec) walk(node.values, rec[k], `${prefix}${k}`, fieldPath, node.struct, out);
+        for (const k in rec) {
+          stack.push({ key: k, mapKey: true });
+          walk(node.values, rec[k], stack, node.struct, out);
+          stack.pop();
+        }
         return;
       }
       const props = node.props!;
       for (const k in rec) {
         const child = props.get(k);
-        if (child) walk(child, rec[k], `${prefix}${k}`, `${fieldPrefix}${k}`, node.struct, out);
-        else if (!node.preserveUnknown) out.push({ kind: "unknown", path: `${prefix}${k}`, message: `unknown field "${prefix}${k}"` });
+        stack.push({ key: k, mapKey: false });
+        if (child) walk(child, rec[k], stack, node.struct, out);
+        else if (!node.preserveUnknown) {
+          const path = formatPath(stack);
+          out.push({ kind: "unknown", path, segments: stack.map((f) => f.key), message: `unknown field "${path}"` });
+        }
+        stack.pop();
       }
       return;
     }
@@ -249,7 +276,7 @@ export function checkFields(gvk: GroupVersionKind, obj: unknown): FieldProblem[]
   const name = schemaNameForKind(gvk);
   if (!name) return [];
   const out: FieldProblem[] = [];
-  walk(compileNamed(name), obj, "", "", "", out);
+  walk(compileNamed(name), obj, [], "", out);
   return out;
 }
 
