@@ -40,6 +40,9 @@ export const DB_FILE_NAME = "state.db";
  */
 const COMPACT_CHUNK_REVISIONS = 2000;
 
+/** Largest WAL file kept after a checkpoint (4 MiB is about SQLite's 1000-page auto-checkpoint size). */
+const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
+
 /** Schema version stored in `meta`; bump with a migration when the table layout changes. */
 const SCHEMA_VERSION = 1;
 
@@ -57,19 +60,25 @@ CREATE INDEX IF NOT EXISTS kv_key_revision ON kv (key, revision);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `;
 
-/** Newest row of each key under [lo, hi) with key > after, at or before a revision: the state at that revision. */
+/**
+ * Newest row of each key under [lo, hi) with key > after, at or before a revision: the state at that
+ * revision. Used by count, where the covering index answers the grouping without reading values.
+ */
 const NEWEST_PER_KEY = `SELECT MAX(revision) AS r FROM kv WHERE key >= ? AND key < ? AND key > ? AND revision <= ? GROUP BY key`;
 
 const SQL = {
   latest: `SELECT * FROM kv WHERE key = ? AND revision <= ? ORDER BY revision DESC LIMIT 1`,
-  byRevision: `SELECT * FROM kv WHERE revision = ?`,
   insert: `INSERT INTO kv (revision, key, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  list: `SELECT kv.* FROM kv JOIN (${NEWEST_PER_KEY}) m ON kv.revision = m.r WHERE kv.deleted = 0 ORDER BY kv.key LIMIT ?`,
+  // Walks the (key, revision) index in key order and stops at the limit: a page costs O(page), not
+  // O(keys under the prefix) as a GROUP BY join followed by a sort would (10x slower at 20k keys).
+  list: `SELECT * FROM kv WHERE key >= ? AND key < ? AND key > ? AND deleted = 0
+           AND revision = (SELECT MAX(n.revision) FROM kv n WHERE n.key = kv.key AND n.revision <= ?) ORDER BY key LIMIT ?`,
   count: `SELECT COUNT(*) AS n FROM kv JOIN (${NEWEST_PER_KEY}) m ON kv.revision = m.r WHERE kv.deleted = 0`,
+  // `+k.key` keeps SQLite on the primary key: scan forward from the revision and stop at the limit.
   after: `SELECT k.*, p.revision AS p_revision, p.key AS p_key, p.created AS p_created, p.deleted AS p_deleted,
             p.create_revision AS p_create_revision, p.prev_revision AS p_prev_revision, p.value AS p_value
           FROM kv k LEFT JOIN kv p ON k.created = 0 AND p.revision = k.prev_revision
-          WHERE k.revision > ? AND k.key >= ? AND k.key < ? ORDER BY k.revision LIMIT ?`,
+          WHERE k.revision > ? AND +k.key >= ? AND +k.key < ? ORDER BY k.revision LIMIT ?`,
   compactChunk: `DELETE FROM kv WHERE revision > ? AND revision <= ? AND (deleted = 1 OR revision <
                    (SELECT MAX(n.revision) FROM kv n WHERE n.key = kv.key AND n.revision <= ?))`,
   setMeta: `INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value`,
@@ -179,6 +188,9 @@ export class SqliteDriver implements LogDriver {
     if (mode !== "wal") throw new Error(`SQLite refused WAL journal mode (got ${String(mode)}) for ${this.path}`);
     // FULL: fsync the WAL on every commit (see the fsync policy in the file comment).
     this.pragma("synchronous=FULL");
+    // SQLite reuses the WAL file after a checkpoint without shrinking it; after a burst of writes
+    // this cap truncates it back, so its size stays bounded between the compactor's TRUNCATE runs.
+    this.pragma(`journal_size_limit=${WAL_SIZE_LIMIT_BYTES}`);
   }
 
   private pragma(p: string): SqlRow[] {
