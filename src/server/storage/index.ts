@@ -7,12 +7,13 @@ import { componentLogger, type Logger } from "../../shared/log.js";
 import { Compactor, type CompactorOptions } from "./compactor.js";
 import { RevisionLog } from "./revision-log.js";
 import { openSqliteDriver } from "./sqlite-driver.js";
-import type { Store } from "./types.js";
 
 export * from "./types.js";
 export { RevisionLog } from "./revision-log.js";
 export { Compactor, COMPACT_INTERVAL_MS, COMPACT_WINDOW_REVISIONS } from "./compactor.js";
 export { StoreInUseError } from "./instance-guard.js";
+export { openSqliteDriver, SqliteDriver } from "./sqlite-driver.js";
+export type { LogDriver, LogRow, LogEvent, WriteOp, WriteOutcome } from "./log-driver.js";
 
 export interface OpenStoreOptions {
   /** The server's data dir; the database is `<dataDir>/server/db/state.db`. */
@@ -28,7 +29,7 @@ export function storeDir(dataDir: string): string {
 }
 
 /**
- * Opens the server's store, creating `<dataDir>/server/db` (mode 0700) on first start. Rejects with
+ * Opens the server's `Store` (a RevisionLog; also has `maintain()` and `onClose()`), creating `<dataDir>/server/db` (mode 0700) on first start. Rejects with
  * `StoreInUseError` when another kube-lite server uses the same data dir.
  *
  * @example
@@ -36,7 +37,7 @@ export function storeDir(dataDir: string): string {
  *   ...
  *   await store.close();
  */
-export async function openStore(opts: OpenStoreOptions): Promise<RevisionLog & Store> {
+export async function openStore(opts: OpenStoreOptions): Promise<RevisionLog> {
   const logger = opts.logger ?? componentLogger("storage");
   const driver = await openSqliteDriver({ dir: storeDir(opts.dataDir), logger });
   const store = new RevisionLog(driver, { logger });
