@@ -1,0 +1,287 @@
+/**
+ * batch/v1 Job: defaults (pkg/apis/batch/v1/defaults.go), selector generation and validation
+ * (pkg/registry/batch/job/strategy.go, pkg/apis/batch/validation) and table (`printJob`).
+ */
+import type { Job, JobSpec, JobStatus } from "kubernetes-types/batch/v1.js";
+import type { PodTemplateSpec } from "kubernetes-types/core/v1.js";
+import type { KubeObject } from "../../../shared/api/types.js";
+import { fieldError, type StatusCause } from "../../../shared/api/status.js";
+import { defaultPodTemplateSpec } from "../core-v1/pod-defaults.js";
+import { validatePodTemplateSpec } from "../core-v1/pod-validation.js";
+import { AGE_COLUMN, NAME_COLUMN, age, formatLabelSelector, humanDuration } from "../printing.js";
+import { resourceType, type ResourceType } from "../types.js";
+import {
+  CONTAINERS_COLUMN,
+  IMAGES_COLUMN,
+  STATUS_SUBRESOURCE,
+  column,
+  containerCells,
+  deepEqual,
+  ensure,
+  immutable,
+  nonNegative,
+  specOf,
+  statusOf,
+  validateWorkloadSelector,
+} from "./common.js";
+
+/** Pod failures tolerated before the Job is marked Failed (upstream default). */
+export const DEFAULT_JOB_BACKOFF_LIMIT = 6;
+/** With backoffLimitPerIndex the global limit is effectively off (upstream uses MaxInt32). */
+const MAX_INT32 = 2147483647;
+/** Indexed Jobs may not run more than this many pods at once, nor have more completions. */
+const MAX_PARALLELISM_FOR_INDEXED_JOB = 100_000;
+
+/** Labels the Job controller's generated selector uses (upstream `batch.ControllerUidLabel` etc.). */
+export const JOB_CONTROLLER_UID_LABEL = "batch.kubernetes.io/controller-uid";
+export const JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
+export const LEGACY_JOB_CONTROLLER_UID_LABEL = "controller-uid";
+export const LEGACY_JOB_NAME_LABEL = "job-name";
+
+/**
+ * Fills upstream's Job defaults in place (completions/parallelism 1, backoffLimit 6, NonIndexed, not
+ * suspended, podReplacementPolicy, labels copied from the template when the Job has none).
+ *
+ * @example defaultJob(job); // job.spec.backoffLimit === 6
+ */
+export function defaultJob(obj: KubeObject): void {
+  const spec = ensure<JobSpec>(obj, "spec");
+  if (spec.completions === undefined && spec.parallelism === undefined) {
+    spec.completions = 1;
+    spec.parallelism = 1;
+  }
+  spec.parallelism ??= 1;
+  spec.backoffLimit ??= spec.backoffLimitPerIndex !== undefined ? MAX_INT32 : DEFAULT_JOB_BACKOFF_LIMIT;
+  const template = ensure<PodTemplateSpec>(spec, "template");
+  const templateLabels = template.metadata?.labels;
+  if (templateLabels && Object.keys(obj.metadata.labels ?? {}).length === 0) obj.metadata.labels = { ...templateLabels };
+  spec.completionMode ??= "NonIndexed";
+  spec.suspend ??= false;
+  spec.podReplacementPolicy ??= spec.podFailurePolicy ? "Failed" : "TerminatingOrFailed";
+  defaultPodTemplateSpec(template);
+}
+
+/**
+ * Upstream `generateSelector`: unless `manualSelector` is true, labels the pod template with the Job's
+ * name and UID and selects on the UID. Needs `metadata.name` and `metadata.uid` (set before this runs).
+ *
+ * @example generateJobSelector(job); // job.spec.selector.matchLabels["batch.kubernetes.io/controller-uid"] === job.metadata.uid
+ */
+export function generateJobSelector(obj: KubeObject): void {
+  const spec = ensure<JobSpec>(obj, "spec");
+  if (spec.manualSelector === true) return;
+  const uid = obj.metadata.uid ?? "";
+  const name = obj.metadata.name ?? "";
+  const meta = ensure<NonNullable<PodTemplateSpec["metadata"]>>(ensure<PodTemplateSpec>(spec, "template"), "metadata");
+  const labels = (meta.labels ??= {});
+  // User-set labels win; a conflict is then reported by validation ("`selector` not auto-generated" or "must be '<uid>'").
+  for (const key of [LEGACY_JOB_NAME_LABEL, JOB_NAME_LABEL]) labels[key] ??= name;
+  for (const key of [LEGACY_JOB_CONTROLLER_UID_LABEL, JOB_CONTROLLER_UID_LABEL]) labels[key] ??= uid;
+  const selector = (spec.selector ??= {});
+  const matchLabels = (selector.matchLabels ??= {});
+  matchLabels[JOB_CONTROLLER_UID_LABEL] ??= uid;
+}
+
+/** Upstream `ValidateHasLabel`. */
+function hasLabel(labels: Record<string, string> | undefined, path: string, key: string, expected: string): StatusCause[] {
+  const actual = labels?.[key];
+  if (actual === undefined) return [fieldError.required(`${path}.labels[${key}]`, `must be '${expected}'`)];
+  if (actual !== expected) return [fieldError.invalid(`${path}.labels[${key}]`, labels, `must be '${expected}'`)];
+  return [];
+}
+
+/** Upstream `ValidateGeneratedSelector` (create only). Skipped while the UID is not yet assigned. */
+function validateGeneratedSelector(obj: KubeObject): StatusCause[] {
+  const spec = specOf<JobSpec>(obj);
+  const uid = obj.metadata.uid;
+  if (spec.manualSelector === true || !spec.selector || !uid) return [];
+  const labels = spec.template?.metadata?.labels;
+  const path = "spec.template.metadata";
+  const causes: StatusCause[] = [
+    ...hasLabel(labels, path, LEGACY_JOB_CONTROLLER_UID_LABEL, uid),
+    ...hasLabel(labels, path, LEGACY_JOB_NAME_LABEL, obj.metadata.name ?? ""),
+    ...hasLabel(labels, path, JOB_CONTROLLER_UID_LABEL, uid),
+    ...hasLabel(labels, path, JOB_NAME_LABEL, obj.metadata.name ?? ""),
+  ];
+  if (!deepEqual(spec.selector, { matchLabels: { [JOB_CONTROLLER_UID_LABEL]: uid } })) {
+    causes.push(fieldError.invalid("spec.selector", spec.selector, "`selector` not auto-generated"));
+  }
+  return causes;
+}
+
+/**
+ * The Job spec rules shared by Jobs and CronJob job templates (upstream `validateJobSpec`): counts,
+ * completion mode, pod replacement policy, restart policy and the pod template itself.
+ */
+export function validateJobSpecCommon(spec: Partial<JobSpec>, path: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  causes.push(...nonNegative(spec.parallelism, `${path}.parallelism`));
+  causes.push(...nonNegative(spec.completions, `${path}.completions`));
+  causes.push(...nonNegative(spec.activeDeadlineSeconds, `${path}.activeDeadlineSeconds`));
+  causes.push(...nonNegative(spec.backoffLimit, `${path}.backoffLimit`));
+  causes.push(...nonNegative(spec.ttlSecondsAfterFinished, `${path}.ttlSecondsAfterFinished`));
+  if (spec.completionMode !== undefined) {
+    if (spec.completionMode !== "NonIndexed" && spec.completionMode !== "Indexed") {
+      causes.push(fieldError.notSupported(`${path}.completionMode`, spec.completionMode, ["NonIndexed", "Indexed"]));
+    }
+    if (spec.completionMode === "Indexed") {
+      if (spec.completions === undefined) causes.push(fieldError.required(`${path}.completions`, "when completion mode is Indexed"));
+      else if (spec.completions > MAX_PARALLELISM_FOR_INDEXED_JOB) {
+        causes.push(fieldError.invalid(`${path}.completions`, spec.completions, `must be less than or equal to ${MAX_PARALLELISM_FOR_INDEXED_JOB} when completion mode is Indexed`));
+      }
+      if ((spec.parallelism ?? 0) > MAX_PARALLELISM_FOR_INDEXED_JOB) {
+        causes.push(fieldError.invalid(`${path}.parallelism`, spec.parallelism, `must be less than or equal to ${MAX_PARALLELISM_FOR_INDEXED_JOB} when completion mode is Indexed`));
+      }
+    }
+  }
+  if (spec.backoffLimitPerIndex !== undefined && spec.completionMode !== "Indexed") {
+    causes.push(fieldError.invalid(`${path}.backoffLimitPerIndex`, spec.backoffLimitPerIndex, "requires indexed completion mode"));
+  }
+  if (spec.podReplacementPolicy !== undefined) {
+    if (spec.podReplacementPolicy !== "TerminatingOrFailed" && spec.podReplacementPolicy !== "Failed") {
+      causes.push(fieldError.notSupported(`${path}.podReplacementPolicy`, spec.podReplacementPolicy, ["Failed", "TerminatingOrFailed"]));
+    } else if (spec.podFailurePolicy && spec.podReplacementPolicy !== "Failed") {
+      causes.push(fieldError.invalid(`${path}.podReplacementPolicy`, spec.podReplacementPolicy, 'must be "Failed" when podFailurePolicy is used'));
+    }
+  }
+  causes.push(...validatePodTemplateSpec(spec.template, `${path}.template`));
+  const restartPolicy = spec.template?.spec?.restartPolicy ?? "";
+  if (restartPolicy !== "OnFailure" && restartPolicy !== "Never") {
+    causes.push(fieldError.notSupported(`${path}.template.spec.restartPolicy`, restartPolicy, ["OnFailure", "Never"]));
+  }
+  return causes;
+}
+
+/** Template fields a suspended, never-started Job may still change (upstream mutable scheduling directives). */
+function schedulingDirectivesOnly(t: PodTemplateSpec | undefined): unknown {
+  const copy = structuredClone(t ?? {}) as PodTemplateSpec;
+  if (copy.metadata) {
+    delete copy.metadata.labels;
+    delete copy.metadata.annotations;
+  }
+  if (copy.spec) {
+    delete copy.spec.nodeSelector;
+    delete copy.spec.affinity;
+    delete copy.spec.tolerations;
+    delete copy.spec.schedulingGates;
+  }
+  return copy;
+}
+
+/** Upstream `ValidateJobSpecUpdate`. */
+function validateJobUpdate(obj: KubeObject, old: KubeObject): StatusCause[] {
+  const spec = specOf<JobSpec>(obj);
+  const oldSpec = specOf<JobSpec>(old);
+  const causes: StatusCause[] = [];
+  causes.push(...immutable(spec.selector, oldSpec.selector, "spec.selector"));
+  const mutableDirectives = oldSpec.suspend === true && !statusOf<JobStatus>(old).startTime;
+  if (mutableDirectives) {
+    if (!deepEqual(schedulingDirectivesOnly(spec.template), schedulingDirectivesOnly(oldSpec.template))) causes.push(fieldError.immutable("spec.template"));
+  } else {
+    causes.push(...immutable(spec.template, oldSpec.template, "spec.template"));
+  }
+  if (spec.completions !== oldSpec.completions) {
+    // Elastic Indexed Jobs: completions may change together with parallelism.
+    const elastic = spec.completionMode === "Indexed" && oldSpec.completionMode === "Indexed";
+    if (!elastic) causes.push(fieldError.immutable("spec.completions"));
+    else if (spec.completions !== spec.parallelism || oldSpec.completions !== oldSpec.parallelism) {
+      causes.push(fieldError.invalid("spec.completions", spec.completions, "can only be modified in tandem with spec.parallelism"));
+    }
+  }
+  for (const f of ["completionMode", "podFailurePolicy", "backoffLimitPerIndex", "managedBy", "successPolicy", "podReplacementPolicy"] as const) {
+    causes.push(...immutable(spec[f], oldSpec[f], `spec.${f}`));
+  }
+  return causes;
+}
+
+/**
+ * Upstream `ValidateJob` (create) or `ValidateJobUpdate` + the spec rules (update).
+ *
+ * @example validateJob(job, undefined) // [] for a valid Job
+ */
+export function validateJob(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
+  const spec = specOf<JobSpec>(obj);
+  const causes: StatusCause[] = [];
+  if (!old) causes.push(...validateGeneratedSelector(obj));
+  causes.push(...validateWorkloadSelector(spec.selector, spec.template, "spec"));
+  causes.push(...validateJobSpecCommon(spec, "spec"));
+  if (old) causes.push(...validateJobUpdate(obj, old));
+  return causes;
+}
+
+/** Upstream `validateJobStatus` essentials (writes to /status). */
+export function validateJobStatus(obj: KubeObject): StatusCause[] {
+  const st = statusOf<JobStatus>(obj);
+  const causes: StatusCause[] = [];
+  for (const f of ["active", "succeeded", "failed", "ready", "terminating"] as const) causes.push(...nonNegative(st[f], `status.${f}`));
+  return causes;
+}
+
+function conditionTrue(job: Job, type: string): boolean {
+  const c = (job.status?.conditions ?? []).find((x) => x.type === type);
+  return c?.status === "True";
+}
+
+/** The Status cell (upstream `printJob`, 1.30+). */
+export function jobStatusText(job: Job): string {
+  if (conditionTrue(job, "Complete")) return "Complete";
+  if (conditionTrue(job, "Failed")) return "Failed";
+  if (job.metadata?.deletionTimestamp) return "Terminating";
+  if (conditionTrue(job, "Suspended")) return "Suspended";
+  if (conditionTrue(job, "FailureTarget")) return "FailureTarget";
+  return "Running";
+}
+
+/** The Completions cell: "1/3", or "0/1 of 4" for work-queue Jobs with parallelism > 1. */
+export function jobCompletionsText(job: Job): string {
+  const succeeded = job.status?.succeeded ?? 0;
+  if (job.spec?.completions !== undefined) return `${succeeded}/${job.spec.completions}`;
+  const parallelism = job.spec?.parallelism ?? 0;
+  return parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
+}
+
+/** The Duration cell: start → completion, or start → now while running; "" before the start. */
+export function jobDurationText(job: Job, now: number): string {
+  const start = job.status?.startTime ? Date.parse(job.status.startTime) : NaN;
+  if (Number.isNaN(start)) return "";
+  const end = job.status?.completionTime ? Date.parse(job.status.completionTime) : now;
+  return humanDuration(end - start);
+}
+
+export const jobs: ResourceType = resourceType({
+  group: "batch",
+  version: "v1",
+  kind: "Job",
+  plural: "jobs",
+  namespaced: true,
+  categories: ["all"],
+  subresources: [STATUS_SUBRESOURCE],
+  hasStatus: true,
+  table: {
+    columns: [
+      NAME_COLUMN,
+      column("Status", "string", "Status of the job."),
+      column("Completions", "string", "The number of pods which reached phase Succeeded. The value increases monotonically for a given spec. However, it may decrease in reaction to scale down of elastic indexed jobs."),
+      column("Duration", "string", "Time required to complete the job."),
+      AGE_COLUMN,
+      CONTAINERS_COLUMN,
+      IMAGES_COLUMN,
+      column("Selector", "string", "A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors", 1),
+    ],
+    cells(obj, now) {
+      const job = obj as unknown as Job;
+      const [names, images] = containerCells(job.spec?.template?.spec);
+      return [job.metadata?.name ?? "", jobStatusText(job), jobCompletionsText(job), jobDurationText(job, now), age(obj, now), names, images, formatLabelSelector(job.spec?.selector)];
+    },
+  },
+  defaults: defaultJob,
+  validate: (obj, old, ctx) => (ctx.subresource === "status" ? validateJobStatus(obj) : validateJob(obj, old)),
+  fieldSelectors: {
+    // Upstream JobToSelectableFields.
+    "status.successful": (obj) => String(statusOf<JobStatus>(obj).succeeded ?? 0),
+  },
+  prepareForCreate(obj) {
+    obj.status = {};
+    generateJobSelector(obj);
+  },
+});
