@@ -139,7 +139,7 @@ before(async () => {
           const strict = v.strictProblems(problems);
           const mode = url.searchParams.get("fieldValidation") ?? "Warn";
           if (strict.length && mode === "Strict") return send(400, status(400, "BadRequest", v.strictDecodingMessage(gvk, strict)));
-          const headers = strict.length && mode === "Warn" ? { Warning: v.warningHeaders(strict) } : {};
+          const headers: Record<string, string[]> = strict.length && mode === "Warn" ? { Warning: v.warningHeaders(strict) } : {};
           obj.metadata = { ...obj.metadata, namespace: m[1], uid: "u-1", resourceVersion: "1", generation: 1, creationTimestamp: "2026-01-01T00:00:00Z" };
           store.set(`${m[1]}/${obj.metadata.name}`, obj);
           return send(201, obj, headers);
