@@ -1,6 +1,127 @@
+/**
+ * `kube-lite server`: wires storage, TLS, the API server, bootstrap objects and controllers, then
+ * runs until SIGTERM/SIGINT, when it stops accepting requests, flushes storage and exits 0.
+ */
+import https from "node:https";
+import os from "node:os";
+import path from "node:path";
+import { mkdirSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { componentLogger, rootLogger } from "../shared/log.js";
+import { UsageError } from "../shared/usage-error.js";
+import { KUBE_GIT_VERSION } from "../shared/version.js";
 import type { ServerConfig } from "./config.js";
+import { openStore, StoreInUseError } from "./storage/index.js";
+import { loadOrCreateTls } from "./tls/index.js";
+import { loadOrCreateServerTokens } from "./auth/tokens.js";
+import { writeKubeconfig } from "./kubeconfig.js";
+import { Authenticator } from "./apiserver/auth.js";
+import { ApiHandler } from "./apiserver/api-handler.js";
+import { buildControlPlane } from "./control-plane.js";
+import { bootstrapCluster } from "./bootstrap.js";
+import { startControllers } from "./controllers/index.js";
 
-/** Wires storage, the API server and the controllers together. (Being written in this change.) */
+/** How long a shutdown may take before the process exits anyway. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+/** The address pods and agents reach this server at: the first non-internal IPv4 address, else loopback. */
+export function advertiseAddress(bindAddress: string): string {
+  if (bindAddress !== "0.0.0.0" && bindAddress !== "::") return bindAddress;
+  for (const addrs of Object.values(os.networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  }
+  return "127.0.0.1";
+}
+
 export async function runServer(config: ServerConfig): Promise<number> {
-  throw new Error(`server not wired yet (data dir ${config.dataDir})`);
+  const started = Date.now();
+  const log = componentLogger("server");
+  mkdirSync(path.join(config.dataDir, "server"), { recursive: true, mode: 0o700 });
+
+  let store;
+  try {
+    store = await openStore({ dataDir: config.dataDir, logger: componentLogger("storage") });
+  } catch (err) {
+    if (err instanceof StoreInUseError) throw new UsageError(err.message);
+    throw err;
+  }
+
+  const tls = await loadOrCreateTls({ dir: path.join(config.dataDir, "server", "tls"), sans: config.tlsSans, logger: componentLogger("tls") });
+  const tokens = await loadOrCreateServerTokens({ dir: config.dataDir, token: config.token, caHash: tls.caHash });
+  const authenticator = new Authenticator([{ token: tokens.adminToken, user: { username: "system:admin", groups: ["system:masters"] } }]);
+
+  const advertise = advertiseAddress(config.bindAddress);
+  const cp = await buildControlPlane({ store, log: componentLogger("apiserver") });
+  let ready = false;
+  const handler = new ApiHandler({
+    registry: cp.registry,
+    stores: cp.stores,
+    authenticator,
+    log: componentLogger("apiserver"),
+    serverAddress: `${advertise}:${config.httpsPort}`,
+    subresourceHandlers: cp.subresourceHandlers,
+    virtualCreate: cp.virtualCreate,
+    ready: () => ready,
+  });
+
+  const server = https.createServer({ cert: tls.certPem, key: tls.keyPem, ca: tls.caCertPem, requestCert: true, rejectUnauthorized: false }, handler.listener);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EADDRINUSE") reject(new UsageError(`port ${config.httpsPort} on ${config.bindAddress} is already in use (is another kube-lite server running?)`));
+      else reject(err);
+    });
+    server.listen(config.httpsPort, config.bindAddress, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  await bootstrapCluster({
+    namespaces: cp.store("", "namespaces"),
+    services: cp.store("", "services"),
+    endpoints: cp.store("", "endpoints"),
+    endpointSlices: cp.store("discovery.k8s.io", "endpointslices"),
+    advertiseAddress: advertise,
+    port,
+    serviceIp: cp.serviceIps.apiServerIp(),
+    log,
+  });
+  await writeKubeconfig({ path: config.kubeconfigPath, server: `https://127.0.0.1:${port}`, caCertPem: tls.caCertPem, token: tokens.adminToken, clusterName: "default" });
+  const controllers = startControllers(cp, componentLogger("controllers"));
+  ready = true;
+  log.info({ version: KUBE_GIT_VERSION, address: `https://${config.bindAddress}:${port}`, kubeconfig: config.kubeconfigPath, dataDir: config.dataDir, startupMs: Date.now() - started }, "kube-lite server is ready");
+  process.stderr.write(`kube-lite server is ready on https://${config.bindAddress}:${port}\nkubeconfig: ${config.kubeconfigPath}\n`);
+  if (config.disableAgent === false) {
+    log.warn("the embedded agent is not available in this build yet; running the control plane only (as with --disable-agent)");
+  }
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, "shutting down");
+      const deadline = setTimeout(() => {
+        log.error("shutdown took too long; exiting");
+        resolve(1);
+      }, SHUTDOWN_DEADLINE_MS);
+      deadline.unref();
+      controllers.stop();
+      server.close();
+      server.closeAllConnections();
+      store
+        .close()
+        .then(() => {
+          clearTimeout(deadline);
+          log.info("stopped");
+          rootLogger.flush();
+          resolve(0);
+        })
+        .catch((err: unknown) => {
+          log.error({ err }, "closing storage failed");
+          resolve(1);
+        });
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
 }

@@ -82,6 +82,20 @@ export interface ResourceType {
   prepareForCreate?(obj: KubeObject): void;
   /** Adjust an update of the main resource (e.g. immutable fields are checked in validate). */
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+  /** Adjust an object that gets a deletionTimestamp (graceful deletion or finalizers). */
+  prepareForDelete?(obj: KubeObject): void;
+  /**
+   * Kinds with graceful deletion (pods): the grace period in seconds for this delete, given the
+   * requested one; 0 deletes at once. Undefined: the kind has no graceful deletion.
+   */
+  gracefulDeletion?(obj: KubeObject, requestedSeconds: number | undefined): number;
+  /**
+   * Kind-specific finalization that holds a deleted object (namespaces: `spec.finalizers`). While it
+   * returns true, a delete only marks the object (deletionTimestamp) instead of removing it.
+   */
+  blocksDeletion?(obj: KubeObject): boolean;
+  /** DELETE answers with the deleted object instead of a Status (upstream: pods and a few others). */
+  returnDeletedObject?: boolean;
 }
 
 /** Convenience constructor: fills the usual defaults so kind files stay short. */

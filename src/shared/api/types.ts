@@ -2,9 +2,13 @@
  * Object shapes shared by every role. Field-level types come from `kubernetes-types` (generated from
  * upstream's OpenAPI), so our code and the OpenAPI we serve describe the same objects.
  */
-import type { ObjectMeta, OwnerReference, ManagedFieldsEntry, ListMeta } from "kubernetes-types/meta/v1.js";
+import type { ObjectMeta as UpstreamObjectMeta, OwnerReference, ManagedFieldsEntry, ListMeta as UpstreamListMeta } from "kubernetes-types/meta/v1.js";
 
-export type { ObjectMeta, OwnerReference, ManagedFieldsEntry, ListMeta };
+/** Drops `readonly` (kubernetes-types marks server-set fields read-only; the server sets them). */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+export type ObjectMeta = Mutable<UpstreamObjectMeta>;
+export type ListMeta = Mutable<UpstreamListMeta>;
+export type { OwnerReference, ManagedFieldsEntry };
 
 /** Any Kubernetes object as stored and served: apiVersion/kind, metadata, then kind-specific fields. */
 export interface KubeObject {
