@@ -91,6 +91,11 @@ test("label selector: upstream error messages", () => {
   // The exact message kubectl users see for `kubectl get pods -l app:monolith`.
   throws400(() => parseLabelSelector("app:monolith"), `unable to parse requirement: <nil>: Invalid value: "app:monolith": ${nameRegex}`);
   throws400(() => parseLabelSelector("*bar"), `unable to parse requirement: <nil>: Invalid value: "*bar": ${nameRegex}`);
+  // Upstream's own test case (apimachinery metainternalversion): too many slashes in a key.
+  throws400(
+    () => parseLabelSelector("a/b/c ?=? def"),
+    `unable to parse requirement: <nil>: Invalid value: "a/b/c": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+  );
   throws400(() => parseLabelSelector("a b"), "unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt");
   throws400(() => parseLabelSelector("a=b c"), "found 'c', expected: ',' or 'end of string'");
   throws400(() => parseLabelSelector("a=b,"), "found '', expected: identifier after ','");

@@ -65,7 +65,7 @@ test("isQualifiedName", () => {
     "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
   ]);
   assert.deepEqual(isQualifiedName("a/b/c"), [
-    "a valid label key must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+    "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
   ]);
   assert.deepEqual(isQualifiedName("x".repeat(64)), ["name part must be no more than 63 characters"]);
   assert.equal(isQualifiedName("Bad_Prefix/x")[0]?.startsWith("prefix part a lowercase RFC 1123 subdomain"), true);
@@ -127,7 +127,7 @@ test("validateLabels and validateAnnotations", () => {
 
   assert.deepEqual(validateAnnotations({ "Example.COM/Note": "x" }, "metadata.annotations"), [], "annotation keys are case-insensitive");
   const big = validateAnnotations({ a: "x".repeat(256 * 1024) }, "metadata.annotations");
-  assert.deepEqual(big, [{ reason: "FieldValueTooLong", field: "metadata.annotations", message: "Too long: must have at most 262144 bytes" }]);
+  assert.deepEqual(big, [{ reason: "FieldValueTooLong", field: "metadata.annotations", message: "Too long: may not be more than 262144 bytes" }]);
   assert.deepEqual(validateAnnotations({ a: "x".repeat(256 * 1024 - 1) }, "metadata.annotations"), []);
   assert.equal(validateAnnotations({ "a/b/c": "" }, "metadata.annotations").length, 1);
 });

@@ -2,7 +2,7 @@
  * Format checks and object-metadata validation with upstream's wording, so `kubectl` users see the same
  * messages they would from a real apiserver. Sources of truth: apimachinery
  * `pkg/util/validation/validation.go` (+ `api/validate/content`), `pkg/api/validation/objectmeta.go`
- * and `pkg/apis/meta/v1/validation/validation.go`.
+ * and `pkg/apis/meta/v1/validation/validation.go`, worded as in Kubernetes 1.32 (the minor we serve).
  *
  * The `is*` functions return `[]` when valid, else upstream's detail strings; the `validate*`
  * functions return `StatusCause`s (reason, field path, message) ready for `invalid(...)`.
@@ -168,7 +168,7 @@ export function isQualifiedName(value: string): string[] {
     else for (const msg of isDNS1123Subdomain(prefix)) errs.push("prefix part " + msg);
   } else {
     return [
-      "a valid label key " +
+      "a qualified name " +
         regexError(QUALIFIED_NAME_ERR, QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc") +
         " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
     ];
@@ -298,9 +298,9 @@ export const nameIsValidPathSegment: NameValidator = (name, prefix = false) => {
 // StatusCause validators
 // ---------------------------------------------------------------------------------------------
 
-/** FieldValueTooLong with upstream's current wording (`Too long: must have at most N bytes`). */
+/** FieldValueTooLong as Kubernetes 1.32 words it (`Too long: may not be more than N bytes`). */
 function tooLongBytes(field: string, max: number): StatusCause {
-  return { reason: "FieldValueTooLong", field, message: `Too long: must have at most ${max} bytes` };
+  return fieldError.tooLong(field, max);
 }
 
 /**
