@@ -20,7 +20,7 @@ export const MAX_JSON_PATCH_OPERATIONS = 10000;
  *
  * @example applyJsonPatch(deploy, [{ op: "test", path: "/spec/replicas", value: 1 }, { op: "replace", path: "/spec/replicas", value: 2 }])
  */
-export function applyJsonPatch(doc: JsonObject, patch: unknown): JsonObject {
+export function applyJsonPatch<T extends object = JsonObject>(doc: T, patch: unknown): T {
   const ops = decodeOperations(patch);
   let result: unknown;
   try {
@@ -32,7 +32,7 @@ export function applyJsonPatch(doc: JsonObject, patch: unknown): JsonObject {
     throw e;
   }
   if (!isObject(result)) throw invalidPatchResult(result, `json: cannot unmarshal ${goJsonKind(result)} into Go value of type map[string]interface {}`);
-  return result;
+  return result as T;
 }
 
 /** Checks the shape evanphx's `DecodePatch` checks (a JSON array of objects) and the size limit. */

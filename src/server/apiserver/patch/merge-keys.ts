@@ -27,6 +27,8 @@ export interface FieldSchema {
   listType?: "atomic" | "set" | "map";
   /** SSA `+listMapKey`s of a `listType=map` list, in declaration order. */
   listMapKeys?: readonly string[];
+  /** Defaults the schema gives missing list-map key fields (ports' `protocol` is "TCP"). */
+  listMapKeyDefaults?: Readonly<Record<string, string | number>>;
   /** Set for map[string]X fields (their keys are data, not named fields); "atomic" for `+mapType=atomic`. */
   mapType?: "granular" | "atomic";
 }
@@ -51,7 +53,7 @@ const atomicStruct: FieldSchema = { type: ATOMIC_STRUCT };
 const statusWithConditions = (): TypeSchema => ({ fields: { conditions } });
 
 const containerFields: Record<string, FieldSchema> = {
-  ports: mergeListOf("ContainerPort", "containerPort", ["containerPort", "protocol"]),
+  ports: { ...mergeListOf("ContainerPort", "containerPort", ["containerPort", "protocol"]), listMapKeyDefaults: { protocol: "TCP" } },
   env: mergeListOf("EnvVar", "name"),
   volumeMounts: mergeListOf(undefined, "mountPath"),
   volumeDevices: mergeListOf(undefined, "devicePath"),
@@ -128,7 +130,7 @@ export const SCHEMA_TYPES: Readonly<Record<string, TypeSchema>> = {
   ReplicationController: { fields: { metadata: { type: "ObjectMeta" }, spec: { type: "ReplicationControllerSpec" }, status: { type: "StatusWithConditions" } } },
   ReplicationControllerSpec: { fields: { selector: atomicMap, template: { type: "PodTemplateSpec" } } },
   Service: { fields: { metadata: { type: "ObjectMeta" }, spec: { type: "ServiceSpec" }, status: { type: "StatusWithConditions" } } },
-  ServiceSpec: { fields: { ports: mergeListOf(undefined, "port", ["port", "protocol"]), selector: atomicMap } },
+  ServiceSpec: { fields: { ports: { ...mergeListOf(undefined, "port", ["port", "protocol"]), listMapKeyDefaults: { protocol: "TCP" } }, selector: atomicMap } },
   ServiceAccount: { fields: { metadata: { type: "ObjectMeta" }, secrets: mergeListOf(ATOMIC_STRUCT, "name"), imagePullSecrets: { listType: "atomic" } } },
   Node: { fields: { metadata: { type: "ObjectMeta" }, spec: { type: "NodeSpec" }, status: { type: "NodeStatus" } } },
   NodeSpec: { fields: { podCIDRs: { patchStrategy: ["merge"], listType: "set" } } },

@@ -17,12 +17,12 @@ const ERR_BAD_JSON_PATCH = "Invalid JSON Patch";
  *
  * @example applyMergePatch(pod, { metadata: { labels: { tier: "backend", old: null } } })
  */
-export function applyMergePatch(doc: JsonObject, patch: unknown): JsonObject {
+export function applyMergePatch<T extends object = JsonObject>(doc: T, patch: unknown): T {
   if (Array.isArray(patch)) {
     throw invalidPatchResult(pruneNulls(patch as Json), "json: cannot unmarshal array into Go value of type map[string]interface {}");
   }
   if (!isObject(patch)) throw badRequest(ERR_BAD_JSON_PATCH);
-  return mergeObjects(structuredClone(doc), patch);
+  return mergeObjects(structuredClone(doc) as JsonObject, patch) as T;
 }
 
 function mergeObjects(target: JsonObject, patch: JsonObject): JsonObject {

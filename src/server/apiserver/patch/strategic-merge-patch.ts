@@ -41,12 +41,11 @@ const ERR_NO_LIST_OF_LISTS = "lists of lists are not supported";
  *   "$setElementOrder/containers": [{ name: "nginx" }],
  *   containers: [{ name: "nginx", image: "nginx:1.28" }] } } } }, "Deployment");
  */
-export function applyStrategicMergePatch(original: JsonObject, patch: unknown, kind: string): JsonObject {
+export function applyStrategicMergePatch<T extends object = JsonObject>(original: T, patch: unknown, kind: string): T {
   if (!isObject(patch)) {
     throw badRequest(`json: cannot unmarshal ${goJsonKind(patch)} into Go value of type map[string]interface {}`);
   }
-  const merged = mergeMap(structuredClone(original), structuredClone(patch), rootTypeOf(kind));
-  return merged;
+  return mergeMap(structuredClone(original) as JsonObject, structuredClone(patch), rootTypeOf(kind)) as T;
 }
 
 /** Element kind of a list as upstream's `sliceElementType` sees it: "map", "scalar", or "empty". */
