@@ -135,9 +135,10 @@ test("well-known types: Time, MicroTime, Quantity, IntOrString, RawExtension, Fi
   assert.deepStrictEqual(cr.data, { spec: { x: 1 } });
   assert.equal(cr.revision, 4);
 
-  // SubjectAccessReview.spec.extra is map<string, ExtraValue{repeated string items}> → arrays.
-  const sar = decodeProtobufBody(body("authorization.k8s.io/v1", "SubjectAccessReview", msg(2, str(3, "bob"), msg(5, str(1, "scopes"), msg(2, str(1, "a"), str(1, "b")))))).object;
-  assert.deepStrictEqual((sar.spec as { extra: unknown }).extra, { scopes: ["a", "b"] });
+  // SubjectAccessReview.spec.extra is map<string, ExtraValue{repeated string items}> → arrays. An ExtraValue with
+  // no items decodes to a nil slice upstream (gogo appends items to a nil slice), so JSON null, not [].
+  const sar = decodeProtobufBody(body("authorization.k8s.io/v1", "SubjectAccessReview", msg(2, str(3, "bob"), msg(5, str(1, "scopes"), msg(2, str(1, "a"), str(1, "b"))), msg(5, str(1, "none"), msg(2))))).object;
+  assert.deepStrictEqual((sar.spec as { extra: unknown }).extra, { none: null, scopes: ["a", "b"] });
 });
 
 test("DeleteOptions and Eviction: pointer zeros kept, string enum read from the wire type", () => {

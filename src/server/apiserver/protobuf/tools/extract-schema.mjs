@@ -7,15 +7,15 @@
 // Re-run it when kube-lite must decode a new kind: add the kind to ROOTS below.
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join, resolve as resolvePath } from "node:path";
 
 const [apiGit, machineryGit, rev = "HEAD"] = process.argv.slice(2);
 if (!apiGit || !machineryGit) {
   console.error("usage: extract-schema.mjs <k8s.io/api git dir> <k8s.io/apimachinery git dir> [rev]");
   process.exit(2);
 }
-const outDir = join(dirname(fileURLToPath(import.meta.url)), "..", "messages");
+// Next to this tool, found from argv (src/ is bundled as CommonJS, so no ESM module URL here).
+const outDir = join(dirname(resolvePath(process.argv[1])), "..", "messages");
 
 /** Our package key ("core.v1") → where its Go types live. */
 const PACKAGES = {
