@@ -19,6 +19,11 @@ import {
   validateObjectMetaUpdate,
   nameIsDNS1035Label,
   regexError,
+  isInRange,
+  isConfigMapKey,
+  isValidCIDR,
+  validateImmutableField,
+  validateNonnegativeField,
 } from "../../src/shared/api/validation.js";
 import { invalid } from "../../src/shared/api/status.js";
 
@@ -242,4 +247,27 @@ test("validateObjectMetaUpdate", () => {
   ]);
   assert.deepEqual(validateObjectMetaUpdate({ ...deleting, finalizers: [] }, deleting), [], "removing finalizers is fine");
   assert.equal(validateObjectMetaUpdate({ ...old, deletionTimestamp: "2026-02-01T00:00:00Z" }, old)[0]!.field, "metadata.deletionTimestamp");
+});
+
+test("ranges, config keys, CIDRs, immutable and non-negative fields", () => {
+  assert.deepEqual(isInRange(5, 0, 10), []);
+  assert.deepEqual(isInRange(11, 0, 10), ["must be between 0 and 10, inclusive"]);
+  assert.deepEqual(isConfigMapKey("app.properties"), []);
+  assert.deepEqual(isConfigMapKey(".."), ["must not be '..'"]);
+  assert.deepEqual(isConfigMapKey("a/b"), ["a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"]);
+  assert.deepEqual(isValidCIDR("10.43.0.0/16"), []);
+  assert.deepEqual(isValidCIDR("fd00::/64"), []);
+  assert.deepEqual(isValidCIDR("10.0.0.0/33"), ["must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"]);
+  assert.equal(isValidCIDR("10.0.0.0").length, 1);
+  assert.equal(isValidCIDR("x/8").length, 1);
+  assert.deepEqual(validateImmutableField({ matchLabels: { a: "b" } }, { matchLabels: { a: "b" } }, "spec.selector"), []);
+  assert.deepEqual(validateImmutableField({ b: 1, a: 2 }, { a: 2, b: 1 }, "spec.x"), [], "key order does not matter");
+  assert.deepEqual(validateImmutableField("10.43.0.5", "10.43.0.6", "spec.clusterIP"), [
+    { reason: "FieldValueInvalid", field: "spec.clusterIP", message: 'Invalid value: "10.43.0.5": field is immutable' },
+  ]);
+  assert.deepEqual(validateNonnegativeField(0, "spec.replicas"), []);
+  assert.deepEqual(validateNonnegativeField(undefined, "spec.replicas"), []);
+  assert.deepEqual(validateNonnegativeField(-1, "spec.replicas"), [
+    { reason: "FieldValueInvalid", field: "spec.replicas", message: "Invalid value: -1: must be greater than or equal to 0" },
+  ]);
 });

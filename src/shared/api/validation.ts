@@ -264,6 +264,45 @@ export function isValidPercent(value: string): string[] {
   return PERCENT_RE.test(value) ? [] : [regexError(PERCENT_ERR, PERCENT_FMT, "1%", "93%")];
 }
 
+/**
+ * Value in `[min, max]` inclusive.
+ * @example isInRange(0, 0, 100) // []
+ */
+export function isInRange(value: number, min: number, max: number): string[] {
+  return Number.isInteger(value) && value >= min && value <= max ? [] : [inclusiveRangeError(min, max)];
+}
+
+const CONFIG_MAP_KEY_FMT = "[-._a-zA-Z0-9]+";
+const CONFIG_MAP_KEY_ERR = "a valid config key must consist of alphanumeric characters, '-', '_' or '.'";
+const CONFIG_MAP_KEY_RE = new RegExp(`^${CONFIG_MAP_KEY_FMT}$`);
+
+/**
+ * ConfigMap / Secret data key.
+ * @example isConfigMapKey("app.properties") // []
+ */
+export function isConfigMapKey(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > DNS1123_SUBDOMAIN_MAX_LENGTH) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX_LENGTH));
+  if (!CONFIG_MAP_KEY_RE.test(value)) errs.push(regexError(CONFIG_MAP_KEY_ERR, CONFIG_MAP_KEY_FMT, "key.name", "KEY_NAME", "key-name"));
+  errs.push(...hasChDirPrefix(value));
+  return errs;
+}
+
+/**
+ * CIDR such as `10.42.0.0/16` or `fd00::/64` (returns upstream's detail string on failure).
+ * @example isValidCIDR("10.43.0.0/16") // []
+ */
+export function isValidCIDR(value: string): string[] {
+  const bad = ["must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"];
+  const slash = value.indexOf("/");
+  if (slash < 0) return bad;
+  const ip = value.slice(0, slash);
+  const bits = value.slice(slash + 1);
+  if (!/^[0-9]{1,3}$/.test(bits) || isValidIP(ip).length) return bad;
+  const max = isIP(ip) === 6 ? 128 : 32;
+  return Number(bits) <= max ? [] : bad;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Name validators for kinds (upstream's NameIsDNSSubdomain, NameIsDNSLabel, NameIsDNS1035Label)
 // ---------------------------------------------------------------------------------------------
@@ -499,7 +538,7 @@ export function validateObjectMeta(meta: ObjectMeta, opts: ObjectMetaValidationO
 /** The checks shared by create and update. */
 function validateCommon(meta: ObjectMeta, path: string): StatusCause[] {
   const causes: StatusCause[] = [];
-  if (meta.generation !== undefined && meta.generation < 0) causes.push(fieldError.invalid(`${path}.generation`, meta.generation, "must be greater than or equal to 0"));
+  causes.push(...validateNonnegativeField(meta.generation, `${path}.generation`));
   causes.push(...validateLabels(meta.labels, `${path}.labels`));
   causes.push(...validateAnnotations(meta.annotations, `${path}.annotations`));
   causes.push(...validateOwnerReferences(meta.ownerReferences, `${path}.ownerReferences`));
@@ -510,7 +549,38 @@ function validateCommon(meta: ObjectMeta, path: string): StatusCause[] {
 
 /** Deep equality of JSON values, enough for metadata fields (strings, numbers, undefined). */
 function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  return JSON.stringify(canonicalJSON(a)) === JSON.stringify(canonicalJSON(b));
+}
+
+/** Sorts object keys so equality ignores key order; `undefined` and `null` are the same (Go's nil). */
+function canonicalJSON(v: unknown): unknown {
+  if (v === undefined || v === null) return null;
+  if (Array.isArray(v)) return v.map(canonicalJSON);
+  if (typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v as object).sort()) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== undefined) out[k] = canonicalJSON(x);
+    }
+    return out;
+  }
+  return v;
+}
+
+/**
+ * `field is immutable` unless the new value deep-equals the old one (upstream's `ValidateImmutableField`).
+ * @example validateImmutableField(newDeploy.spec.selector, oldDeploy.spec.selector, "spec.selector")
+ */
+export function validateImmutableField(newValue: unknown, oldValue: unknown, path: string): StatusCause[] {
+  return sameValue(newValue, oldValue) ? [] : [fieldError.invalid(path, newValue ?? null, "field is immutable")];
+}
+
+/**
+ * `must be greater than or equal to 0` for negative numbers (upstream's `ValidateNonnegativeField`).
+ * @example validateNonnegativeField(spec.replicas, "spec.replicas")
+ */
+export function validateNonnegativeField(value: number | undefined, path: string): StatusCause[] {
+  return value !== undefined && value < 0 ? [fieldError.invalid(path, value, "must be greater than or equal to 0")] : [];
 }
 
 /**
@@ -535,9 +605,7 @@ export function validateObjectMetaUpdate(meta: ObjectMeta, old: ObjectMeta, path
   if (!meta.resourceVersion) causes.push(fieldError.invalid(`${path}.resourceVersion`, meta.resourceVersion ?? "", "must be specified for an update"));
   if ((meta.generation ?? 0) < (old.generation ?? 0)) causes.push(fieldError.invalid(`${path}.generation`, meta.generation ?? 0, "must not be decremented"));
   const immutable: (keyof ObjectMeta)[] = ["name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"];
-  for (const key of immutable) {
-    if (!sameValue(meta[key], old[key])) causes.push(fieldError.invalid(`${path}.${key}`, meta[key] ?? null, "field is immutable"));
-  }
+  for (const key of immutable) causes.push(...validateImmutableField(meta[key], old[key], `${path}.${key}`));
   causes.push(...validateLabels(meta.labels, `${path}.labels`));
   causes.push(...validateAnnotations(meta.annotations, `${path}.annotations`));
   causes.push(...validateOwnerReferences(meta.ownerReferences, `${path}.ownerReferences`));
