@@ -395,3 +395,61 @@ test("file size stays bounded: compaction plus maintenance reclaims the history 
   assert.equal(await store.count("/size/"), keys);
   assert.equal((await store.get("/size/7"))?.value, value + (rounds - 1));
 });
+
+test("a watch from a future revision waits for it", async (t) => {
+  const { store } = await openLog(t);
+  await store.create("/f/a", "1");
+  const c = collector();
+  await store.watch("/f/", { fromRevision: 3, onEvents: c.onEvents });
+  await store.create("/f/b", "2");
+  await store.create("/f/c", "3");
+  await store.create("/f/d", "4");
+  await until(() => c.events.length === 1, "event after revision 3");
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(c.events.map((e) => e.kv.key), ["/f/d"]);
+});
+
+test("group commit splits a burst of large values into several transactions", async (t) => {
+  const { store } = await openLog(t);
+  const big = "x".repeat(1024 * 1024);
+  const before = (await store.stats()).transactions ?? 0;
+  await Promise.all(Array.from({ length: 20 }, (_, i) => store.create(`/big/${i}`, big)));
+  const txns = ((await store.stats()).transactions ?? 0) - before;
+  assert.ok(txns >= 2 && txns <= 5, `20 MiB of values in ${txns} transactions`);
+  assert.equal((await store.get("/big/19"))?.value.length, big.length);
+});
+
+test("the compactor runs on its timer and keeps the window", async (t) => {
+  const dataDir = tempDir(t);
+  const store = await openStore({ dataDir, logger: quiet, compaction: { intervalMs: 30, windowRevisions: 10 } });
+  t.after(() => store.close());
+  let kv = await store.create("/t/a", "0");
+  for (let i = 0; i < 40; i++) kv = await store.update(kv.key, String(i), kv.modRevision);
+  await until(() => store.compactRevision() > 0, "timed compaction");
+  assert.ok(store.compactRevision() <= store.currentRevision() - 10);
+  assert.equal((await store.get("/t/a"))?.value, "39");
+});
+
+test("every operation logs one trace line with inputs and results, never values", async (t) => {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: "trace" }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+  const { store } = await openLog(t, { logger });
+  const secret = "s3cr3t-value";
+  const a = await store.create("/l/a", secret);
+  await store.update(a.key, secret + "2", a.modRevision);
+  await assert.rejects(store.update(a.key, secret, a.modRevision), RevisionConflictError);
+  await store.get(a.key);
+  await store.list("/l/", { limit: 1 });
+  await store.count("/l/");
+  await store.delete(a.key);
+  const w = await store.watch("/l/", { fromRevision: store.currentRevision(), onEvents: () => undefined });
+  w.close();
+  await store.compact(1);
+  await store.stats();
+  const ops = lines.filter((l) => l.level === 10).map((l) => l.op);
+  assert.deepEqual(ops, ["create", "update", "update", "get", "list", "count", "delete", "watch", "compact", "stats"]);
+  const conflict = lines.find((l) => l.op === "update" && l.err === "RevisionConflictError");
+  assert.equal(conflict?.currentModRevision, 2);
+  assert.equal(conflict?.storeKey, "/l/a");
+  assert.ok(!lines.some((l) => JSON.stringify(l).includes(secret)), "values never logged");
+});

@@ -31,6 +31,8 @@ import { toStoreEvent, WatchStream, type WatchStreamHost } from "./watch-stream.
  * one commit to a few milliseconds while still amortising the fsync over hundreds of writes.
  */
 const MAX_BATCH_WRITES = 500;
+/** Most value bytes in one transaction, so a burst of large objects does not make one huge commit. */
+const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 /** Events kept in memory for watch fan-out and short catch-ups (upstream's watch cache is of this order). */
 const RING_MAX_EVENTS = 10_000;
 /** Memory cap for the same ring: a Raspberry Pi has little RAM to spare. */
@@ -226,7 +228,14 @@ export class RevisionLog implements Store {
 
   /** Commits one batch; only one batch is in flight at a time, so revisions follow queue order. */
   private async flush(): Promise<void> {
-    const batch = this.pending.splice(0, this.maxBatch);
+    let take = 0;
+    let bytes = 0;
+    while (take < this.pending.length && take < this.maxBatch && (take === 0 || bytes < MAX_BATCH_BYTES)) {
+      const op = this.pending[take]!.op;
+      bytes += op.op === "delete" ? 0 : op.value.length;
+      take++;
+    }
+    const batch = this.pending.splice(0, take);
     if (!batch.length) return;
     let outcomes: WriteOutcome[];
     try {
