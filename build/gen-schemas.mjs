@@ -187,6 +187,20 @@ const DOUBLE_FACTS = `
 apiextensions/v1: JSONSchemaProps.maximum JSONSchemaProps.minimum JSONSchemaProps.multipleOf
 `;
 
+/**
+ * Fields upstream has but kubernetes-types leaves out (its generator skips `x-` names): the CRD
+ * schema extensions. `<dir>/<version>: <Type>.<field> <boolean|string|string[]|Type[]> <description>`.
+ */
+const EXTRA_FIELDS = `
+apiextensions/v1: JSONSchemaProps.x-kubernetes-embedded-resource boolean x-kubernetes-embedded-resource defines that the value is an embedded Kubernetes runtime.Object, with TypeMeta and ObjectMeta.
+apiextensions/v1: JSONSchemaProps.x-kubernetes-int-or-string boolean x-kubernetes-int-or-string specifies that this value is either an integer or a string.
+apiextensions/v1: JSONSchemaProps.x-kubernetes-list-map-keys string[] x-kubernetes-list-map-keys annotates an array with the x-kubernetes-list-type \`map\` by specifying the keys used as the index of the map.
+apiextensions/v1: JSONSchemaProps.x-kubernetes-list-type string x-kubernetes-list-type annotates an array to further describe its topology: atomic, set or map.
+apiextensions/v1: JSONSchemaProps.x-kubernetes-map-type string x-kubernetes-map-type annotates an object to further describe its topology: granular or atomic.
+apiextensions/v1: JSONSchemaProps.x-kubernetes-preserve-unknown-fields boolean x-kubernetes-preserve-unknown-fields stops the API server decoding step from pruning fields which are not specified in the validation schema.
+apiextensions/v1: JSONSchemaProps.x-kubernetes-validations ValidationRule[] x-kubernetes-validations describes a list of validation rules written in the CEL expression language.
+`;
+
 /** Source file (relative to the package, without .d.ts) → upstream Go package prefix of the schema names. */
 function packagePrefix(moduleId) {
   switch (moduleId) {
@@ -439,6 +453,19 @@ function buildSchemas(decls) {
       s["x-kubernetes-group-version-kind"] = [{ group, kind, version }];
     }
     schemas[schemaName] = s;
+  }
+
+  for (const { gv, words } of parseFacts(EXTRA_FIELDS)) {
+    const [path, type, ...doc] = words;
+    const dot = path.indexOf(".");
+    const owner = schemas[`${packagePrefix(gv)}.${path.slice(0, dot)}`];
+    if (!owner?.properties) throw new Error(`gen-schemas: extra field ${gv} ${path} names an unknown type`);
+    let p;
+    if (type === "boolean" || type === "string") p = { type };
+    else if (type === "string[]") p = { type: "array", items: { type: "string" } };
+    else if (type.endsWith("[]")) p = { type: "array", items: { $ref: `${REF_PREFIX}${packagePrefix(gv)}.${type.slice(0, -2)}` } };
+    else throw new Error(`gen-schemas: extra field type ${type} not supported`);
+    owner.properties[path.slice(dot + 1)] = { ...p, description: doc.join(" ") };
   }
 
   schemas[INT_OR_STRING] = {

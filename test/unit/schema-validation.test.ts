@@ -97,6 +97,36 @@ test("unknown fields are reported with upstream's paths", () => {
   assert.deepEqual(secret.map((p) => p.path), ["datas"]);
 });
 
+test("CustomResourceDefinition schemas with x-kubernetes extensions are accepted; typos are not", () => {
+  const CRD = { group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition" };
+  const schema = {
+    type: "object",
+    "x-kubernetes-preserve-unknown-fields": true,
+    properties: {
+      spec: {
+        type: "object",
+        required: ["size"],
+        "x-kubernetes-validations": [{ rule: "self.size <= 10", message: "too big" }],
+        properties: {
+          size: { type: "integer", minimum: 1, maximum: 10.5, default: 3 },
+          port: { "x-kubernetes-int-or-string": true, anyOf: [{ type: "integer" }, { type: "string" }] },
+          tags: { type: "array", items: { type: "string" }, "x-kubernetes-list-type": "set" },
+          extra: { type: "object", additionalProperties: false },
+        },
+      },
+    },
+  };
+  const crd = {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: "widgets.example.com" },
+    spec: { group: "example.com", names: { kind: "Widget", plural: "widgets" }, scope: "Namespaced", versions: [{ name: "v1", served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: schema } }] },
+  };
+  assert.deepEqual(v.checkFields(CRD, crd), []);
+  (schema.properties.spec.properties.size as Record<string, unknown>)["x-kubernetes-preserve-unknwon-fields"] = true;
+  assert.deepEqual(v.checkFields(CRD, crd).map((p) => p.path), ["spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.size.x-kubernetes-preserve-unknwon-fields"]);
+});
+
 test("free-form fields accept anything; maps accept any key; null is always fine", () => {
   assert.deepEqual(
     v.checkFields({ group: "apps", version: "v1", kind: "ControllerRevision" }, { metadata: { name: "r" }, revision: 2, data: { spec: { template: { anything: [1, { deep: true }] } } } }),
