@@ -10,6 +10,8 @@
 # Prints the sysroot path as the last line of stdout; progress goes to stderr. Cached under
 # packaging/cache/arm64-sysroot (override with KUBE_LITE_ARM64_SYSROOT). Installing qemu and
 # adding the arm64 package architecture need root; a prepared machine needs nothing.
+# KUBE_LITE_ARM64_NO_INSTALL=1 forbids changing the machine (apt-get, dpkg --add-architecture):
+# build-executables.mjs sets it unless CI=true, so a plain build never installs system packages.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,10 +24,11 @@ marker="$sysroot/.complete"
 say() { printf '[arm64-sysroot] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-is_root() { [ "$(id -u)" = 0 ]; }
+# Whether this run may install packages: root, and not forbidden by the caller.
+may_install() { [ "$(id -u)" = 0 ] && [ "${KUBE_LITE_ARM64_NO_INSTALL:-}" != 1 ]; }
 
 if ! command -v qemu-aarch64-static >/dev/null 2>&1; then
-  is_root || die "qemu-aarch64-static is missing; as root run: apt-get install -y qemu-user-static"
+  may_install || die "qemu-aarch64-static is missing; as root run: sh packaging/arm64-sysroot.sh (or apt-get install -y qemu-user-static)"
   say "installing qemu-user-static"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q qemu-user-static >&2 \
     || { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q qemu-user-static >&2; } \
@@ -39,7 +42,7 @@ fi
 
 command -v dpkg >/dev/null 2>&1 || die "dpkg is missing: this script knows Debian and Ubuntu only"
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-  is_root || die "the arm64 package architecture is not enabled; as root run: dpkg --add-architecture arm64 && apt-get update"
+  may_install || die "the arm64 package architecture is not enabled; as root run: sh packaging/arm64-sysroot.sh (or dpkg --add-architecture arm64 && apt-get update)"
   say "enabling the arm64 package architecture"
   dpkg --add-architecture arm64
   apt-get update -q >&2 || die "apt-get update failed"
@@ -50,7 +53,7 @@ trap 'rm -rf "$download"' EXIT
 say "downloading $packages"
 # apt-get download needs no root, only the arm64 package lists.
 if ! (cd "$download" && apt-get download $packages >&2); then
-  is_root || die "apt-get download failed; as root run: apt-get update"
+  may_install || die "apt-get download failed; as root run: sh packaging/arm64-sysroot.sh (or apt-get update first)"
   apt-get update -q >&2 && (cd "$download" && apt-get download $packages >&2) || die "apt-get download $packages failed"
 fi
 

@@ -163,7 +163,9 @@ function elfMachine(path) {
 function runner(arch) {
   if (arch === hostArch()) return { prefix: [], timeout: CHECK_TIMEOUT_MS.native };
   if (arch !== "arm64") return { reason: `no way to run ${arch} executables on ${process.arch}` };
-  const r = spawnSync("sh", [SYSROOT_SCRIPT], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  // A plain build never installs system packages; CI (root, CI=true) may.
+  const env = process.env.CI === "true" ? process.env : { ...process.env, KUBE_LITE_ARM64_NO_INSTALL: "1" };
+  const r = spawnSync("sh", [SYSROOT_SCRIPT], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env });
   if (r.status !== 0) return { reason: `packaging/arm64-sysroot.sh failed (see above)` };
   const sysroot = r.stdout.trim().split("\n").pop();
   const qemu = which("qemu-aarch64-static");
