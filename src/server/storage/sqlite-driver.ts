@@ -11,9 +11,10 @@
  *
  * Fsync policy: `synchronous=FULL` in WAL mode fsyncs the WAL at every COMMIT, so a write is
  * durable when `append` resolves; an acknowledged write survives a process kill or power loss.
+ * The directory is fsynced once at open, after the WAL file exists. Checkpoints fsync the database.
  * Group commit (in RevisionLog) is what keeps this affordable: one fsync per batch, not per write.
  */
-import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import sqlite from "node-sqlite3-wasm";
 import type { Database, Statement } from "node-sqlite3-wasm";
@@ -138,6 +139,16 @@ export async function openSqliteDriver(opts: SqliteDriverOptions): Promise<Sqlit
   }
 }
 
+/** fsync a directory so entries created in it survive a power loss. */
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Removes `.lock` directories left by a killed process. Only call while holding the instance guard:
  * then no live process can own them.
@@ -173,6 +184,9 @@ export class SqliteDriver implements LogDriver {
       this.configure();
       this.db.exec(SCHEMA);
       this.loadMeta();
+      // The VFS never fsyncs the directory; the WAL file (created by the reads above) and a new
+      // database file must have durable directory entries before the first acknowledged write.
+      syncDirectory(dirname(path));
     } catch (err) {
       this.db.close();
       throw err;
