@@ -225,19 +225,28 @@ export function keyMatchesCertificate(certPem: string, keyPem: string): boolean 
   }
 }
 
-/** Classifies one `--tls-san` style entry: an IP address or a DNS name. */
+/**
+ * Classifies one `--tls-san` style entry: an IP address or a DNS name.
+ * @example subjectAltName("192.168.1.5") // { type: "ip", value: "192.168.1.5" }
+ */
 export function subjectAltName(entry: string): SubjectAltName {
   const v = entry.trim();
   const bare = v.startsWith("[") && v.endsWith("]") ? v.slice(1, -1) : v;
   return isIP(bare) ? { type: "ip", value: bare } : { type: "dns", value: v.toLowerCase() };
 }
 
-/** Canonical comparison key for a SAN: `dns:<lowercase>` or `ip:<expanded address>`. */
+/**
+ * Canonical comparison key for a SAN: `dns:<lowercase>` or `ip:<expanded address>`.
+ * @example sanKey({ type: "ip", value: "::1" }) // "ip:0000:…:0001"
+ */
 export function sanKey(san: SubjectAltName): string {
   return san.type === "dns" ? `dns:${san.value.toLowerCase()}` : `ip:${canonicalIP(san.value)}`;
 }
 
-/** IPv4 as dotted quad; IPv6 as 8 groups of 4 lower-case hex digits (so `::1` equals `0:0:…:1`). */
+/**
+ * IPv4 as dotted quad; IPv6 as 8 groups of 4 lower-case hex digits (so `::1` equals `0:0:…:1`).
+ * @example canonicalIP("fe80::1") // "fe80:0000:0000:0000:0000:0000:0000:0001"
+ */
 export function canonicalIP(ip: string): string {
   if (isIP(ip) === 4) return ip.split(".").map((o) => String(Number(o))).join(".");
   let s = ip.toLowerCase();

@@ -22,7 +22,10 @@ const FIXED_SANS = [
   "kubernetes.default.svc.cluster.local",
 ];
 
-/** The host's non-loopback interface addresses, from `os.networkInterfaces()`. */
+/**
+ * The host's non-loopback interface addresses, from `os.networkInterfaces()`.
+ * @example externalAddresses() // ["192.168.1.5", "fe80::…"]
+ */
 export function externalAddresses(): string[] {
   const out: string[] = [];
   for (const addrs of Object.values(os.networkInterfaces())) {

@@ -121,7 +121,10 @@ export function newLabelRequirement(key: string, operator: LabelOperator, values
   return { key, operator, values: [...values] };
 }
 
-/** Whether one requirement holds for a label set (upstream's `Requirement.Matches`). */
+/**
+ * Whether one requirement holds for a label set (upstream's `Requirement.Matches`).
+ * @example requirementMatches({ key: "tier", operator: "in", values: ["fe"] }, pod.metadata.labels)
+ */
 export function requirementMatches(r: LabelRequirement, labels: Labels): boolean {
   const has = labels != null && Object.prototype.hasOwnProperty.call(labels, r.key);
   const value = has ? labels![r.key]! : undefined;
@@ -212,17 +215,26 @@ const NOTHING: LabelSelectorMatcher = Object.freeze({
   requiresExactMatch: () => undefined,
 });
 
-/** A selector that matches every object. */
+/**
+ * A selector that matches every object.
+ * @example everythingLabelSelector().matches({}) // true
+ */
 export function everythingLabelSelector(): LabelSelectorMatcher {
   return new RequirementsSelector([]);
 }
 
-/** A selector that matches no object (what a null `metav1.LabelSelector` means). */
+/**
+ * A selector that matches no object (what a null `metav1.LabelSelector` means).
+ * @example nothingLabelSelector().matches({ app: "web" }) // false
+ */
 export function nothingLabelSelector(): LabelSelectorMatcher {
   return NOTHING;
 }
 
-/** A selector requiring every `key=value` of `set`; an empty or missing set matches everything. */
+/**
+ * A selector requiring every `key=value` of `set`; an empty or missing set matches everything.
+ * @example labelSelectorFromSet(service.spec.selector).matches(pod.metadata.labels)
+ */
 export function labelSelectorFromSet(set: Record<string, string> | undefined): LabelSelectorMatcher {
   return new RequirementsSelector(Object.entries(set ?? {}).map(([key, value]) => ({ key, operator: "=" as const, values: [value] })));
 }
@@ -529,12 +541,18 @@ export interface FieldSelector {
 /** Field selector operators, `!=` and `==` first so `=` is never mistaken as their first half. */
 const FIELD_TERM_OPERATORS = ["!=", "==", "="] as const;
 
-/** Escapes `\`, `,` and `=` in a field selector value (upstream's `EscapeValue`). */
+/**
+ * Escapes `\`, `,` and `=` in a field selector value (upstream's `EscapeValue`).
+ * @example `metadata.name=${escapeFieldValue(name)}`
+ */
 export function escapeFieldValue(s: string): string {
   return s.replace(/[\\,=]/g, (c) => `\\${c}`);
 }
 
-/** Reverses `escapeFieldValue`; throws 400 on a bad escape or an unescaped `,`/`=` (upstream's `UnescapeValue`). */
+/**
+ * Reverses `escapeFieldValue`; throws 400 on a bad escape or an unescaped `,`/`=` (upstream's `UnescapeValue`).
+ * @example unescapeFieldValue("a\\,b") // "a,b"
+ */
 export function unescapeFieldValue(s: string): string {
   if (!/[\\,=]/.test(s)) return s;
   let out = "";
@@ -623,7 +641,10 @@ export function parseFieldSelector(text: string): FieldSelector {
   return new TermsFieldSelector(reqs);
 }
 
-/** A field selector requiring every `path=value` of `set`. */
+/**
+ * A field selector requiring every `path=value` of `set`.
+ * @example fieldSelectorFromSet({ "spec.nodeName": nodeName }).toString() // "spec.nodeName=pi1"
+ */
 export function fieldSelectorFromSet(set: Record<string, string>): FieldSelector {
   return new TermsFieldSelector(Object.entries(set).map(([field, value]) => ({ field, operator: "=" as const, value })));
 }

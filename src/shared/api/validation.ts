@@ -43,7 +43,10 @@ const MAX_SUBRESOURCE_NAME_LENGTH = 256;
 // Message builders (upstream's MaxLenError, RegexError, EmptyError, InclusiveRangeError)
 // ---------------------------------------------------------------------------------------------
 
-/** `must be no more than N characters` */
+/**
+ * `must be no more than N characters`
+ * @example maxLenError(63)
+ */
 export function maxLenError(length: number): string {
   return `must be no more than ${length} characters`;
 }
@@ -55,12 +58,18 @@ export function regexError(msg: string, fmt: string, ...examples: string[]): str
   return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(" or ")}regex used for validation is '${fmt}')`;
 }
 
-/** `must be non-empty` */
+/**
+ * `must be non-empty`
+ * @example "name part " + emptyError()
+ */
 export function emptyError(): string {
   return "must be non-empty";
 }
 
-/** `must be between LO and HI, inclusive` */
+/**
+ * `must be between LO and HI, inclusive`
+ * @example inclusiveRangeError(1, 65535)
+ */
 export function inclusiveRangeError(lo: number, hi: number): string {
   return `must be between ${lo} and ${hi}, inclusive`;
 }
@@ -318,13 +327,22 @@ function maskTrailingDash(name: string): string {
  */
 export const nameIsDNSSubdomain: NameValidator = (name, prefix = false) => isDNS1123Subdomain(prefix ? maskTrailingDash(name) : name);
 
-/** Object-name rule for kinds named like DNS labels (Namespace, …). */
+/**
+ * Object-name rule for kinds named like DNS labels (Namespace, …).
+ * @example validateObjectMeta(ns.metadata, { namespaced: false, nameValidator: nameIsDNSLabel })
+ */
 export const nameIsDNSLabel: NameValidator = (name, prefix = false) => isDNS1123Label(prefix ? maskTrailingDash(name) : name);
 
-/** Object-name rule for kinds named like DNS-1035 labels (Service). */
+/**
+ * Object-name rule for kinds named like DNS-1035 labels (Service).
+ * @example validateObjectMeta(svc.metadata, { namespaced: true, nameValidator: nameIsDNS1035Label })
+ */
 export const nameIsDNS1035Label: NameValidator = (name, prefix = false) => isDNS1035Label(prefix ? maskTrailingDash(name) : name);
 
-/** Path-segment-safe names (upstream's `path.IsValidPathSegmentName`), used by kinds with no DNS rule. */
+/**
+ * Path-segment-safe names (upstream's `path.IsValidPathSegmentName`), used by kinds with no DNS rule.
+ * @example validateObjectMeta(role.metadata, { namespaced: true, nameValidator: nameIsValidPathSegment })
+ */
 export const nameIsValidPathSegment: NameValidator = (name, prefix = false) => {
   const errs: string[] = [];
   if (!prefix && (name === "." || name === "..")) errs.push(`may not be '${name}'`);
@@ -360,7 +378,10 @@ export function validateLabels(labels: Record<string, string> | undefined, path:
   return causes;
 }
 
-/** A label key on its own (`matchExpressions[].key`, condition types, …). */
+/**
+ * A label key on its own (`matchExpressions[].key`, condition types, …).
+ * @example validateLabelName(cond.type, "status.conditions[0].type")
+ */
 export function validateLabelName(name: string, path: string): StatusCause[] {
   return isQualifiedName(name).map((msg) => fieldError.invalid(path, name, msg));
 }
@@ -385,7 +406,10 @@ export function validateAnnotations(annotations: Record<string, string> | undefi
 /** Operators a `metav1.LabelSelectorRequirement` may use. */
 export const LABEL_SELECTOR_OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"] as const;
 
-/** One `matchExpressions` entry, as upstream's `ValidateLabelSelectorRequirement`. */
+/**
+ * One `matchExpressions` entry, as upstream's `ValidateLabelSelectorRequirement`.
+ * @example validateLabelSelectorRequirement(expr, "spec.selector.matchExpressions[0]")
+ */
 export function validateLabelSelectorRequirement(req: LabelSelectorRequirement, path: string): StatusCause[] {
   const causes: StatusCause[] = [];
   const values = req.values ?? [];
@@ -427,7 +451,10 @@ function gvkString(apiVersion: string, kind: string): string {
   return `${group}/${version}, Kind=${kind}`;
 }
 
-/** `metadata.ownerReferences`: required fields, banned owners, at most one controller. */
+/**
+ * `metadata.ownerReferences`: required fields, banned owners, at most one controller.
+ * @example validateOwnerReferences(meta.ownerReferences, "metadata.ownerReferences")
+ */
 export function validateOwnerReferences(refs: OwnerReference[] | undefined, path: string): StatusCause[] {
   const causes: StatusCause[] = [];
   let firstController = "";
@@ -460,7 +487,10 @@ export const FINALIZER_ORPHAN_DEPENDENTS = "orphan";
 /** Finalizer that deletes dependents in the foreground. */
 export const FINALIZER_DELETE_DEPENDENTS = "foregroundDeletion";
 
-/** `metadata.finalizers`: qualified names; `orphan` and `foregroundDeletion` are exclusive. */
+/**
+ * `metadata.finalizers`: qualified names; `orphan` and `foregroundDeletion` are exclusive.
+ * @example validateFinalizers(meta.finalizers, "metadata.finalizers")
+ */
 export function validateFinalizers(finalizers: string[] | undefined, path: string): StatusCause[] {
   const causes: StatusCause[] = [];
   if (!finalizers) return causes;
@@ -471,7 +501,10 @@ export function validateFinalizers(finalizers: string[] | undefined, path: strin
   return causes;
 }
 
-/** `managedFields` entries: operation, fieldsType, manager, subresource. */
+/**
+ * `managedFields` entries: operation, fieldsType, manager, subresource.
+ * @example validateManagedFields(meta.managedFields, "metadata.managedFields")
+ */
 export function validateManagedFields(entries: ManagedFieldsEntry[] | undefined, path: string): StatusCause[] {
   const causes: StatusCause[] = [];
   (entries ?? []).forEach((e, i) => {
