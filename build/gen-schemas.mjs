@@ -165,6 +165,24 @@ meta/v1: ObjectMeta.ownerReferences map uid
 `;
 
 /**
+ * `+structType=atomic` types (SSA owns them as one value; upstream marks the schema with
+ * `x-kubernetes-map-type: atomic`), then `+mapType` fields: `<dir>/<version>: <Type> …` and
+ * `<dir>/<version>: <Type>.<field>=<granular|atomic> …`.
+ */
+const MAP_TYPE_FACTS = `
+admissionregistration/v1: ParamKind Variable ParamRef MatchResources NamedRuleWithOperations
+autoscaling/v1: CrossVersionObjectReference
+autoscaling/v2: CrossVersionObjectReference
+core/v1: SecretReference ObjectFieldSelector ResourceFieldSelector ConfigMapKeySelector SecretKeySelector NodeSelector NodeSelectorTerm TopologySelectorTerm EndpointAddress EndpointPort ObjectReference LocalObjectReference TypedLocalObjectReference ScopeSelector
+discovery/v1: EndpointPort
+networking/v1: ServiceBackendPort
+rbac/v1: Subject RoleRef
+meta/v1: LabelSelector OwnerReference
+core/v1: PersistentVolumeClaimStatus.allocatedResourceStatuses=granular PersistentVolumeSpec.claimRef=granular PodSpec.nodeSelector=atomic ReplicationControllerSpec.selector=atomic ServiceSpec.selector=atomic
+node/v1: Scheduling.nodeSelector=atomic
+`;
+
+/**
  * Go `int64` fields (every other integer is `int32`). kubernetes-types types both as `number`, so the
  * width is a fact from k8s.io/api and apimachinery. `<dir>/<version>: <Type>.<field> …`.
  */
@@ -176,7 +194,7 @@ autoscaling/v1: HorizontalPodAutoscalerStatus.observedGeneration
 autoscaling/v2: HorizontalPodAutoscalerStatus.observedGeneration
 batch/v1: CronJobSpec.startingDeadlineSeconds JobSpec.activeDeadlineSeconds
 core/v1: ClusterTrustBundleProjection.user ConfigMapVolumeSource.defaultUser ContainerImage.sizeBytes DownwardAPIVolumeFile.user KeyToPath.user PodLogOptions.limitBytes PodLogOptions.sinceSeconds PodLogOptions.tailLines PodSecurityContext.fsGroup PodSecurityContext.runAsGroup PodSecurityContext.runAsUser PodSecurityContext.supplementalGroups PodSpec.activeDeadlineSeconds PodSpec.terminationGracePeriodSeconds Probe.terminationGracePeriodSeconds ReplicationControllerStatus.observedGeneration SecurityContext.runAsGroup SecurityContext.runAsUser ServiceAccountTokenProjection.expirationSeconds SleepAction.seconds Toleration.tolerationSeconds
-meta/v1: ObjectMeta.generation ObjectMeta.deletionGracePeriodSeconds ListMeta.remainingItemCount DeleteOptions.gracePeriodSeconds
+meta/v1: ObjectMeta.generation ObjectMeta.deletionGracePeriodSeconds ListMeta.remainingItemCount DeleteOptions.gracePeriodSeconds Condition.observedGeneration
 policy/v1: PodDisruptionBudgetStatus.observedGeneration
 storage/v1: TokenRequest.expirationSeconds
 apiextensions/v1: JSONSchemaProps.maxItems JSONSchemaProps.maxLength JSONSchemaProps.maxProperties JSONSchemaProps.minItems JSONSchemaProps.minLength JSONSchemaProps.minProperties CustomResourceDefinitionCondition.observedGeneration
@@ -246,7 +264,16 @@ function factTables() {
   for (const { gv, words } of parseFacts(INT64_FACTS)) for (const w of words) int64.add(`${packagePrefix(gv)}.${w}`);
   const double = new Set();
   for (const { gv, words } of parseFacts(DOUBLE_FACTS)) for (const w of words) double.add(`${packagePrefix(gv)}.${w}`);
-  return { patch, list, int64, double };
+  const atomicTypes = new Set();
+  const mapType = new Map();
+  for (const { gv, words } of parseFacts(MAP_TYPE_FACTS)) {
+    for (const w of words) {
+      const [path, type] = w.split("=");
+      if (type) mapType.set(`${packagePrefix(gv)}.${path}`, type);
+      else atomicTypes.add(`${packagePrefix(gv)}.${path}`);
+    }
+  }
+  return { patch, list, int64, double, atomicTypes, mapType };
 }
 
 // ---- Reading the .d.ts files --------------------------------------------------------------------
@@ -436,6 +463,8 @@ function buildSchemas(decls) {
         if (patch.key) p["x-kubernetes-patch-merge-key"] = patch.key;
         p["x-kubernetes-patch-strategy"] = patch.strategy;
       }
+      const mapType = facts.mapType.get(fieldKey);
+      if (mapType) p["x-kubernetes-map-type"] = mapType;
       const list = facts.list.get(fieldKey);
       if (list) {
         if (list.keys) p["x-kubernetes-list-map-keys"] = list.keys;
@@ -446,6 +475,7 @@ function buildSchemas(decls) {
     }
     s.properties = properties;
     if (required.length) s.required = required;
+    if (facts.atomicTypes.has(schemaName)) s["x-kubernetes-map-type"] = "atomic";
     if (apiVersion && kind) {
       const slash = apiVersion.indexOf("/");
       const group = slash < 0 ? "" : apiVersion.slice(0, slash);
@@ -483,7 +513,8 @@ function buildSchemas(decls) {
   if (deploymentSpecRequired !== "selector,template") {
     throw new Error(`gen-schemas: DeploymentSpec.required came out as [${deploymentSpecRequired}], expected [selector,template]; optional-field detection broke`);
   }
-  for (const [key, table] of [["patch", facts.patch], ["list", facts.list]]) {
+  for (const name of facts.atomicTypes) if (!schemas[name]) throw new Error(`gen-schemas: map-type fact names unknown type ${name}`);
+  for (const [key, table] of [["patch", facts.patch], ["list", facts.list], ["map-type", facts.mapType]]) {
     for (const fieldKey of table.keys()) {
       const dot = fieldKey.lastIndexOf(".");
       const owner = schemas[fieldKey.slice(0, dot)];

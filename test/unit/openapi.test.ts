@@ -74,6 +74,8 @@ test("generated schemas carry upstream names, types, descriptions and patch fact
   assert.deepEqual(s["io.k8s.apimachinery.pkg.api.resource.Quantity"].oneOf, [{ type: "string" }, { type: "number" }]);
   assert.deepEqual(s["io.k8s.api.core.v1.ResourceRequirements"].properties.limits.additionalProperties, { $ref: "#/components/schemas/io.k8s.apimachinery.pkg.api.resource.Quantity" });
   assert.equal(s["io.k8s.apimachinery.pkg.runtime.RawExtension"]["x-kubernetes-preserve-unknown-fields"], true);
+  assert.equal(s["io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector"]["x-kubernetes-map-type"], "atomic");
+  assert.equal(s["io.k8s.api.core.v1.ServiceSpec"].properties.selector["x-kubernetes-map-type"], "atomic");
   assert.deepEqual(s["io.k8s.api.core.v1.Pod"]["x-kubernetes-group-version-kind"], [{ group: "", kind: "Pod", version: "v1" }]);
 });
 
