@@ -117,11 +117,12 @@ before(async () => {
       if (p.startsWith("/openapi/v3/")) {
         const doc = openapi.openApiV3Document(p, RESOURCES);
         if (!doc) return send(404, status(404, "NotFound", "the server could not find the requested resource"));
-        if (req.headers["if-none-match"] === doc.etag) {
-          res.writeHead(304, { ETag: doc.etag });
+        const etag = `"${doc.etag}"`;
+        if (req.headers["if-none-match"] === etag) {
+          res.writeHead(304, { ETag: etag });
           return res.end();
         }
-        return send(200, doc.body, { ETag: doc.etag });
+        return send(200, doc.body, { ETag: etag });
       }
       const m = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments(?:\/([^/]+))?$/.exec(p);
       if (m) {

@@ -7,8 +7,8 @@
  *
  * Routing (in the HTTP layer):
  *   GET /openapi/v3          → 200 JSON openApiV3Index(resources)
- *   GET /openapi/v3/<gvPath> → openApiV3Document(gvPath, resources): 200 with `ETag: etag` (304 when
- *                              If-None-Match equals it), or 404 when undefined.
+ *   GET /openapi/v3/<gvPath> → openApiV3Document(gvPath, resources): 200 with `ETag: "<etag>"` (304
+ *                              when If-None-Match equals it), or 404 when undefined.
  */
 import { createHash } from "node:crypto";
 import type { ResourceType } from "../../registry/types.js";
@@ -21,7 +21,7 @@ export { groupVersionPrefix } from "./paths.js";
 export interface OpenApiDocument {
   /** The serialised document. */
   body: string;
-  /** Strong ETag header value: the quoted content hash, as upstream sends it. */
+  /** Entity tag: the content hash; the ETag header carries it quoted (`ETag: "<etag>"`), as upstream sends it. */
   etag: string;
   /** Upper-case hex SHA-512 of `body`, used as `?hash=` in the index. */
   hash: string;
@@ -104,7 +104,7 @@ function buildDocument(list: ResourceType[]): OpenApiDocument {
   };
   const body = JSON.stringify(doc);
   const hash = createHash("sha512").update(body).digest("hex").toUpperCase();
-  return { body, hash, etag: `"${hash}"` };
+  return { body, hash, etag: hash };
 }
 
 function documentFor(gvPath: string, list: ResourceType[]): OpenApiDocument {
@@ -141,7 +141,7 @@ export function openApiV3Index(resources: ResourceType[]): { paths: Record<strin
  * @example
  *   const doc = openApiV3Document("apis/apps/v1", registry.all());
  *   if (!doc) throw pathNotFound();
- *   res.writeHead(200, { "Content-Type": "application/json", ETag: doc.etag }).end(doc.body);
+ *   res.writeHead(200, { "Content-Type": "application/json", ETag: `"${doc.etag}"` }).end(doc.body);
  */
 export function openApiV3Document(gvPath: string, resources: ResourceType[]): OpenApiDocument | undefined {
   const key = normaliseGvPath(gvPath);
