@@ -126,9 +126,9 @@ function compileNamed(name: string): Node {
     for (const [field, ps] of Object.entries(s.properties)) node.props!.set(field, compileSchema(ps, struct));
     return node;
   }
-  const node = compileSchema(s, name.slice(name.lastIndexOf(".") + 1));
-  node.goType = goTypeOfName(name);
-  return remember(name, node);
+  // A named alias of another schema shares that schema's node; a named scalar (Time) gets its Go name.
+  if (refName(s)) return remember(name, compileSchema(s, name));
+  return remember(name, { ...compileSchema(s, name.slice(name.lastIndexOf(".") + 1)), goType: goTypeOfName(name) } as Node);
 }
 
 function remember(name: string, node: Node): Node {
