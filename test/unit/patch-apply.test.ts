@@ -1,0 +1,290 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { applyServerSide, updateManagedFields } from "../../src/server/apiserver/patch/server-side-apply.js";
+import { FieldSet, formatPath } from "../../src/server/apiserver/patch/field-set.js";
+import { ApiError } from "../../src/shared/api/status.js";
+import type { KubeObject } from "../../src/shared/api/types.js";
+
+const T0 = "2026-11-27T10:00:00Z";
+const T1 = "2026-11-27T10:01:00Z";
+const T2 = "2026-11-27T10:02:00Z";
+
+interface ConfigOpts {
+  replicas?: number;
+  env?: { name: string; value: string }[];
+  labels?: Record<string, string>;
+  containers?: string[];
+}
+
+/** An applied Deployment configuration like `kubectl apply --server-side -f` sends. */
+function config(o: ConfigOpts = {}): KubeObject {
+  const spec: Record<string, unknown> = {
+    selector: { matchLabels: { app: "web" } },
+    template: {
+      metadata: { labels: { app: "web" } },
+      spec: {
+        containers: (o.containers ?? ["nginx"]).map((name) => ({
+          name,
+          image: `${name}:1`,
+          ports: name === "nginx" ? [{ containerPort: 80 }] : undefined,
+          env: name === "nginx" ? (o.env ?? [{ name: "A", value: "1" }]) : undefined,
+        })),
+      },
+    },
+  };
+  if (o.replicas !== undefined) spec.replicas = o.replicas;
+  return JSON.parse(JSON.stringify({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", labels: o.labels ?? { app: "web" } }, spec })) as KubeObject;
+}
+
+function apply(live: KubeObject | undefined, applied: KubeObject, manager = "kubectl", force = false, now = T0) {
+  return applyServerSide({ live, applied, manager, force, apiVersion: "apps/v1", now });
+}
+
+function conflictOf(fn: () => unknown): ApiError {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof ApiError, `expected ApiError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail("expected a conflict");
+}
+
+const spec = (o: KubeObject) => o.spec as any;
+
+test("apply creates the object and records an Apply entry in upstream's FieldsV1 format", () => {
+  const { object, managedFields } = apply(undefined, config({ replicas: 2 }));
+  assert.equal(spec(object).replicas, 2);
+  assert.deepEqual(managedFields, [
+    {
+      manager: "kubectl",
+      operation: "Apply",
+      apiVersion: "apps/v1",
+      time: T0,
+      fieldsType: "FieldsV1",
+      fieldsV1: {
+        "f:metadata": { "f:labels": { "f:app": {} } },
+        "f:spec": {
+          "f:replicas": {},
+          "f:selector": {},
+          "f:template": {
+            "f:metadata": { "f:labels": { "f:app": {} } },
+            "f:spec": {
+              "f:containers": {
+                'k:{"name":"nginx"}': {
+                  ".": {},
+                  "f:env": { 'k:{"name":"A"}': { ".": {}, "f:name": {}, "f:value": {} } },
+                  "f:image": {},
+                  "f:name": {},
+                  "f:ports": { 'k:{"containerPort":80,"protocol":"TCP"}': { ".": {}, "f:containerPort": {} } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  ]);
+  assert.deepEqual(object.metadata.managedFields, managedFields);
+});
+
+test("re-applying without a field removes it; fields nobody applied stay", () => {
+  const first = apply(undefined, config({ replicas: 2, env: [{ name: "A", value: "1" }, { name: "B", value: "2" }], labels: { app: "web", team: "a" } })).object;
+  // Something the applier never owned (a defaulted field) must survive the prune.
+  spec(first).template.spec.containers[0].imagePullPolicy = "IfNotPresent";
+  spec(first).progressDeadlineSeconds = 600;
+  const second = apply(first, config({ replicas: 2, env: [{ name: "A", value: "1" }] }), "kubectl", false, T1).object;
+  assert.deepEqual(spec(second).template.spec.containers[0].env, [{ name: "A", value: "1" }]);
+  assert.deepEqual(second.metadata.labels, { app: "web" });
+  assert.equal(spec(second).template.spec.containers[0].imagePullPolicy, "IfNotPresent");
+  assert.equal(spec(second).progressDeadlineSeconds, 600);
+  assert.equal(second.metadata.managedFields?.[0].time, T1);
+
+  // Dropping replicas entirely from the config removes it too.
+  const third = apply(second, config({ env: [{ name: "A", value: "1" }] }), "kubectl", false, T2).object;
+  assert.equal("replicas" in spec(third), false);
+});
+
+test("a field another manager also owns is kept when the applier drops it", () => {
+  const first = apply(undefined, config({ replicas: 2 }), "kubectl").object;
+  // A second applier sets the same value: shared ownership, no conflict.
+  const shared = apply(first, config({ replicas: 2 }), "other-applier").object;
+  const owners = (shared.metadata.managedFields ?? []).filter((m) => JSON.stringify(m.fieldsV1).includes('"f:replicas"')).map((m) => m.manager);
+  assert.deepEqual(owners.sort(), ["kubectl", "other-applier"]);
+  const dropped = apply(shared, config({}), "kubectl", false, T1).object;
+  assert.equal(spec(dropped).replicas, 2);
+});
+
+test("changing a field an Update manager owns is a 409 FieldManagerConflict, as kubectl shows it", () => {
+  const created = apply(undefined, config({ replicas: 2 })).object;
+  const edited = structuredClone(created);
+  spec(edited).replicas = 5;
+  const recorded = updateManagedFields({ old: created, updated: edited, manager: "kubectl-client-side-apply", apiVersion: "apps/v1", now: T1 }).object;
+  const entries = recorded.metadata.managedFields ?? [];
+  assert.deepEqual(
+    entries.map((e) => [e.manager, e.operation]),
+    [
+      ["kubectl", "Apply"],
+      ["kubectl-client-side-apply", "Update"],
+    ],
+  );
+  assert.deepEqual(entries[1].fieldsV1, { "f:spec": { "f:replicas": {} } });
+  assert.equal(JSON.stringify(entries[0].fieldsV1).includes("f:replicas"), false, "the update took the field from the applier");
+
+  const err = conflictOf(() => apply(recorded, config({ replicas: 3 }), "kubectl", false, T2));
+  assert.equal(err.code, 409);
+  assert.equal(err.reason, "Conflict");
+  assert.equal(err.message, 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas');
+  assert.deepEqual(err.details, { causes: [{ reason: "FieldManagerConflict", message: 'conflict with "kubectl-client-side-apply" using apps/v1', field: ".spec.replicas" }] });
+  assert.deepEqual(err.toStatus().details?.causes?.[0].field, ".spec.replicas");
+
+  // Applying the value it already has is not a conflict.
+  assert.doesNotThrow(() => apply(recorded, config({ replicas: 5 }), "kubectl", false, T2));
+});
+
+test("force=true takes the conflicting fields over", () => {
+  const created = apply(undefined, config({ replicas: 2 })).object;
+  const edited = structuredClone(created);
+  spec(edited).replicas = 5;
+  const recorded = updateManagedFields({ old: created, updated: edited, manager: "kubectl-client-side-apply", apiVersion: "apps/v1", now: T1 }).object;
+  const { object, managedFields } = apply(recorded, config({ replicas: 3 }), "kubectl", true, T2);
+  assert.equal(spec(object).replicas, 3);
+  assert.deepEqual(
+    managedFields.map((m) => m.manager),
+    ["kubectl"],
+    "the updater owned nothing else and its entry is gone",
+  );
+  assert.deepEqual((managedFields[0].fieldsV1 as any)["f:spec"]["f:replicas"], {});
+});
+
+test("conflicts between appliers: no apiVersion in the message; several conflicts are listed per manager", () => {
+  const a = apply(undefined, config({ replicas: 2, labels: { app: "web" } }), "alice").object;
+  const one = conflictOf(() => apply(a, config({ replicas: 4, labels: { app: "web" } }), "bob"));
+  assert.equal(one.message, 'Apply failed with 1 conflict: conflict with "alice": .spec.replicas');
+
+  const many = conflictOf(() => apply(a, config({ replicas: 4, labels: { app: "api" } }), "bob"));
+  assert.equal(many.message, 'Apply failed with 2 conflicts: conflicts with "alice":\n- .metadata.labels.app\n- .spec.replicas');
+  assert.deepEqual(
+    many.details?.causes?.map((c) => c.field),
+    [".metadata.labels.app", ".spec.replicas"],
+  );
+});
+
+test("conflict paths name list items by their keys", () => {
+  const a = apply(undefined, config({}), "alice").object;
+  const bobConfig = config({});
+  spec(bobConfig).template.spec.containers[0].image = "nginx:2";
+  const err = conflictOf(() => apply(a, bobConfig, "bob"));
+  assert.equal(err.message, 'Apply failed with 1 conflict: conflict with "alice": .spec.template.spec.containers[name="nginx"].image');
+});
+
+test("associative lists merge by key with structured-merge-diff's ordering", () => {
+  const first = apply(undefined, config({ containers: ["nginx", "sidecar"] }), "kubectl").object;
+  // Another writer adds a container the applier does not know about.
+  const withDebug = structuredClone(first);
+  spec(withDebug).template.spec.containers.push({ name: "debug", image: "busybox" });
+  const recorded = updateManagedFields({ old: first, updated: withDebug, manager: "kubectl-debug", apiVersion: "apps/v1", now: T1 }).object;
+  const reapplied = apply(recorded, config({ containers: ["sidecar", "nginx"] }), "kubectl", false, T2).object;
+  assert.deepEqual(
+    spec(reapplied).template.spec.containers.map((c: { name: string }) => c.name),
+    // Upstream's merge walks both lists: shared items in the configuration's order, live-only
+    // items where the walk meets them.
+    ["sidecar", "debug", "nginx"],
+  );
+  // Dropping "sidecar" from the configuration removes it; "debug" belongs to someone else.
+  const dropped = apply(reapplied, config({ containers: ["nginx"] }), "kubectl", false, T2).object;
+  assert.deepEqual(
+    spec(dropped).template.spec.containers.map((c: { name: string }) => c.name),
+    ["debug", "nginx"],
+  );
+});
+
+test("set lists are owned per value (v: elements)", () => {
+  const cfg = config({});
+  cfg.metadata.finalizers = ["example.com/a", "example.com/b"];
+  const { managedFields } = apply(undefined, cfg);
+  assert.deepEqual((managedFields[0].fieldsV1 as any)["f:metadata"]["f:finalizers"], { 'v:"example.com/a"': {}, 'v:"example.com/b"': {} });
+});
+
+test("apply rejects a wrong apiVersion, managedFields in the body, and list items without their key", () => {
+  const wrong = config({});
+  wrong.apiVersion = "apps/v1beta1";
+  const e1 = conflictOf(() => apply(undefined, wrong));
+  assert.equal(e1.code, 400);
+  assert.equal(e1.message, "Incorrect version specified in apply patch. Specified patch version: apps/v1beta1, expected: apps/v1");
+
+  const withMf = config({});
+  withMf.metadata.managedFields = [];
+  const e2 = conflictOf(() => apply(undefined, withMf));
+  assert.equal(e2.code, 400);
+  assert.equal(e2.message, "metadata.managedFields must be nil");
+
+  const noKey = config({});
+  delete spec(noKey).template.spec.containers[0].name;
+  const e3 = conflictOf(() => apply(undefined, noKey));
+  assert.equal(e3.code, 500);
+  assert.match(e3.message, /\.spec\.template\.spec\.containers: element 0: associative list with keys has an element that omits key field "name"/);
+});
+
+test("ignored fields (status on the main resource) are not recorded", () => {
+  const cfg = config({ replicas: 1 });
+  (cfg as any).status = { replicas: 1 };
+  const { managedFields } = applyServerSide({ live: undefined, applied: cfg, manager: "kubectl", force: false, apiVersion: "apps/v1", ignoredFields: [["status"]], now: T0 });
+  assert.equal(JSON.stringify(managedFields).includes("f:status"), false);
+});
+
+test("updateManagedFields: create records an Update entry in place; a no-op adds nothing; [] clears tracking", () => {
+  const created: KubeObject = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "cm", namespace: "default", uid: "u1", resourceVersion: "5", creationTimestamp: T0, labels: { app: "x" } },
+    data: { key: "value" },
+  };
+  const res = updateManagedFields({ old: undefined, updated: created, manager: "kubectl-create", apiVersion: "v1", now: T0 });
+  assert.equal(res.object, created, "set in place on the object passed in");
+  assert.deepEqual(created.metadata.managedFields, [
+    {
+      manager: "kubectl-create",
+      operation: "Update",
+      apiVersion: "v1",
+      time: T0,
+      fieldsType: "FieldsV1",
+      fieldsV1: { "f:data": { ".": {}, "f:key": {} }, "f:metadata": { "f:labels": { ".": {}, "f:app": {} } } },
+    },
+  ]);
+
+  const same = structuredClone(created);
+  updateManagedFields({ old: created, updated: same, manager: "kubectl-edit", apiVersion: "v1", now: T1 });
+  assert.deepEqual(same.metadata.managedFields, created.metadata.managedFields);
+
+  const labelled = structuredClone(created);
+  labelled.metadata.labels = { app: "x", tier: "db" };
+  updateManagedFields({ old: created, updated: labelled, manager: "kubectl-label", apiVersion: "v1", now: T1 });
+  assert.deepEqual(
+    labelled.metadata.managedFields?.map((m) => [m.manager, m.fieldsV1]),
+    [
+      ["kubectl-create", { "f:data": { ".": {}, "f:key": {} }, "f:metadata": { "f:labels": { ".": {}, "f:app": {} } } }],
+      ["kubectl-label", { "f:metadata": { "f:labels": { "f:tier": {} } } }],
+    ],
+  );
+
+  const cleared = structuredClone(labelled);
+  cleared.metadata.managedFields = [];
+  updateManagedFields({ old: labelled, updated: cleared, manager: "kubectl-replace", apiVersion: "v1", now: T2 });
+  assert.equal(cleared.metadata.managedFields, undefined);
+});
+
+test("FieldSet: FieldsV1 round trip and path formatting", () => {
+  const fields = {
+    "f:metadata": { "f:labels": { ".": {}, "f:app": {} } },
+    "f:spec": { "f:ports": { 'k:{"port":80,"protocol":"TCP"}': { ".": {}, "f:port": {} } }, "f:finalizers": { 'v:"a"': {} } },
+  };
+  const set = FieldSet.fromFieldsV1(fields);
+  assert.equal(set.size, 5);
+  assert.ok(set.has(["f:metadata", "f:labels"]));
+  assert.ok(!set.has(["f:metadata"]));
+  assert.deepEqual(set.toFieldsV1(), fields);
+  assert.equal(formatPath(["f:spec", "f:ports", 'k:{"port":80,"protocol":"TCP"}', "f:port"]), '.spec.ports[port=80,protocol="TCP"].port');
+  assert.equal(formatPath(["f:spec", "f:finalizers", 'v:"a"']), '.spec.finalizers[="a"]');
+  assert.throws(() => FieldSet.fromFieldsV1({ "x:bad": {} }));
+});
