@@ -288,3 +288,32 @@ test("FieldSet: FieldsV1 round trip and path formatting", () => {
   assert.equal(formatPath(["f:spec", "f:finalizers", 'v:"a"']), '.spec.finalizers[="a"]');
   assert.throws(() => FieldSet.fromFieldsV1({ "x:bad": {} }));
 });
+
+test("updateManagedFields: undecodable entries in the write fall back to the stored ones; removed fields leave every entry", () => {
+  const stored = apply(undefined, config({ replicas: 2, labels: { app: "web", team: "a" } })).object;
+  const garbage = structuredClone(stored);
+  garbage.metadata.managedFields = [{ manager: "x", operation: "Update", fieldsType: "FieldsV1", fieldsV1: { "bogus": {} } as any }];
+  delete (garbage.metadata.labels as Record<string, string>).team;
+  updateManagedFields({ old: stored, updated: garbage, manager: "kubectl-edit", apiVersion: "apps/v1", now: T1 });
+  const entries = garbage.metadata.managedFields ?? [];
+  assert.deepEqual(entries.map((e) => e.manager), ["kubectl"], "the stored Apply entry survives; the edit only removed a field");
+  assert.deepEqual((entries[0].fieldsV1 as any)["f:metadata"], { "f:labels": { "f:app": {} } });
+});
+
+test("updateManagedFields on a subresource records the subresource and ignores managedFields in the body", () => {
+  const stored = apply(undefined, config({ replicas: 2 })).object;
+  const withStatus = structuredClone(stored) as KubeObject & { status?: unknown };
+  withStatus.status = { replicas: 2, conditions: [{ type: "Available", status: "True" }] };
+  withStatus.metadata.managedFields = [];
+  const { managedFields } = updateManagedFields({ old: stored, updated: withStatus, manager: "kube-controller-manager", apiVersion: "apps/v1", subresource: "status", now: T1 });
+  assert.deepEqual(
+    managedFields.map((m) => [m.manager, m.operation, m.subresource ?? ""]),
+    [
+      ["kubectl", "Apply", ""],
+      ["kube-controller-manager", "Update", "status"],
+    ],
+  );
+  assert.deepEqual(managedFields[1].fieldsV1, {
+    "f:status": { "f:conditions": { ".": {}, 'k:{"type":"Available"}': { ".": {}, "f:status": {}, "f:type": {} } }, "f:replicas": {} },
+  });
+});

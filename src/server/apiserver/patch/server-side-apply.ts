@@ -115,7 +115,12 @@ export function applyServerSide(opts: ApplyOptions): ApplyResult {
   checkAppliedConfiguration(applied, apiVersion);
   const liveIn = opts.live as JsonObject | undefined;
   const live = stripManagedFields(liveIn ?? {});
-  const managers = decodeManagedFields(liveIn);
+  let managers: Map<string, ManagerFields>;
+  try {
+    managers = decodeManagedFields(liveIn);
+  } catch (e) {
+    throw new ApiError(500, "InternalError", `failed to decode managed fields: ${(e as Error).message}`);
+  }
   const ignored = new FieldSet((opts.ignoredFields ?? []).map((p) => p.map(fieldElement)));
 
   const self: Omit<ManagerFields, "set"> = { manager, operation: "Apply", apiVersion, subresource: opts.subresource || undefined };
@@ -175,8 +180,8 @@ export interface UpdateManagedFieldsOptions {
  * fields it added or changed become owned by `manager` (operation Update) and are taken from
  * every other manager; removed fields are dropped from every entry.
  *
- * If the write itself carries managedFields different from the stored ones, they are taken as the
- * new baseline, and an empty list clears tracking, as upstream.
+ * As upstream, managedFields carried by the write itself become the baseline (missing, empty or
+ * undecodable ones fall back to the stored entries), and `[]` resets tracking to this write alone.
  *
  * @example
  * const { object } = updateManagedFields({ old, updated, manager: "kubectl-client-side-apply", apiVersion: "apps/v1" });
@@ -187,21 +192,19 @@ export function updateManagedFields(opts: UpdateManagedFieldsOptions): ApplyResu
   const updatedIn = opts.updated as JsonObject;
   const old = stripManagedFields(oldIn ?? {});
   const updated = stripManagedFields(updatedIn);
-  const oldEntries = managedFieldsOf(oldIn);
-  const newEntries = managedFieldsOf(updatedIn);
-  let managers: Map<string, ManagerFields>;
-  if (newEntries !== undefined && !deepEqual(newEntries, oldEntries ?? [])) {
-    if (newEntries.length === 0) return setManagedFieldsInPlace(updatedIn, []);
-    managers = decodeManagedFields(updatedIn);
-  } else {
-    managers = decodeManagedFields(oldIn);
-  }
+  // Upstream `decodeLiveOrNew`: a write may reset tracking ([] or [{}]) or replace the entries; entries
+  // that are missing, empty or undecodable fall back to the stored ones. Subresources never replace.
+  const newEntries = opts.subresource ? undefined : managedFieldsOf(updatedIn);
+  const reset = newEntries !== undefined && (newEntries.length === 0 || (newEntries.length === 1 && isObject(newEntries[0]) && Object.keys(newEntries[0]).length === 0));
+  let managers = reset ? new Map<string, ManagerFields>() : tryDecodeManagedFields(updatedIn);
+  if (!reset && (opts.subresource || managers === undefined || managers.size === 0)) managers = tryDecodeManagedFields(oldIn) ?? new Map();
+  managers ??= new Map();
   const ignored = new FieldSet((opts.ignoredFields ?? []).map((p) => p.map(fieldElement)));
   const self: Omit<ManagerFields, "set"> = { manager: opts.manager, operation: "Update", apiVersion: opts.apiVersion, subresource: opts.subresource || undefined };
   const selfId = managerId(self);
 
   const changed = withTypedErrors(() => compareObjects(old, updated, rootType));
-  const touched = trackable(ownedByUpdate(changed.modified.union(changed.added), rootType), ignored);
+  const touched = trackable(ownedByUpdate(changed.modified.union(changed.added), updated, rootType), ignored);
   for (const [id, m] of managers) {
     const set = m.set.difference(touched).withoutSubtrees(changed.removed);
     if (set.isEmpty()) managers.delete(id);
@@ -248,27 +251,36 @@ function trackable(set: FieldSet, ignored: FieldSet): FieldSet {
 }
 
 /**
- * Of the changed paths of an update, the ones an Update entry owns: leaves, list items, maps
- * (labels, annotations…) and their keys. Struct fields that merely contain changes are not owned
- * themselves (upstream's typed objects always carry those, so they never show up as added).
+ * Of the changed paths of an update, the ones an Update entry owns: leaves, list items, lists and
+ * maps (labels, annotations…) that appeared, and map keys. Struct fields that merely contain
+ * changes are not owned themselves: upstream's typed objects always carry non-pointer structs, so
+ * those never show up as added, while nil slices and maps do.
  */
-function ownedByUpdate(changed: FieldSet, rootType: string): FieldSet {
+function ownedByUpdate(changed: FieldSet, updated: JsonObject, rootType: string): FieldSet {
   const out = new FieldSet();
   for (const path of changed.paths()) {
-    if (!changed.hasBelow(path) || isItemOrMap(path, rootType)) out.insert(path);
+    if (!changed.hasBelow(path) || isListMapOrItem(path, updated, rootType)) out.insert(path);
   }
   return out;
 }
 
-function isItemOrMap(path: FieldPath, rootType: string): boolean {
+function isListMapOrItem(path: FieldPath, updated: JsonObject, rootType: string): boolean {
   let parent = rootPosition(rootType);
   let pos = parent;
+  let value: Json | undefined = updated;
   for (const pe of path) {
     parent = pos;
-    pos = pe.startsWith("f:") ? childPosition(pos, pe.slice(2)) : itemPosition(pos);
+    if (pe.startsWith("f:")) {
+      pos = childPosition(pos, pe.slice(2));
+      value = isObject(value) && Object.hasOwn(value, pe.slice(2)) ? value[pe.slice(2)] : undefined;
+    } else {
+      const listPos = pos;
+      pos = itemPosition(pos);
+      value = Array.isArray(value) ? value.find((item, i) => listItemElement(item, listPos.meta, [], i) === pe) : undefined;
+    }
   }
   const last = path[path.length - 1] ?? "";
-  return !last.startsWith("f:") || isGranularMap(parent) || isGranularMap(pos);
+  return !last.startsWith("f:") || Array.isArray(value) || isGranularMap(parent) || isGranularMap(pos);
 }
 
 /**
@@ -444,30 +456,34 @@ function managedFieldsOf(obj: JsonObject | undefined): Json[] | undefined {
   return Array.isArray(meta.managedFields) ? meta.managedFields : undefined;
 }
 
+/** Decodes managedFields; throws a plain Error on an entry that is not valid FieldsV1. */
 function decodeManagedFields(obj: JsonObject | undefined): Map<string, ManagerFields> {
   const out = new Map<string, ManagerFields>();
   for (const raw of managedFieldsOf(obj) ?? []) {
-    if (!isObject(raw)) continue;
+    if (!isObject(raw)) throw new Error("managedFields entry is not an object");
+    if (raw.fieldsType !== undefined && raw.fieldsType !== "FieldsV1") throw new Error(`unsupported fieldsType ${JSON.stringify(raw.fieldsType)}`);
     const operation = raw.operation === "Apply" ? "Apply" : "Update";
-    let set: FieldSet;
-    try {
-      set = FieldSet.fromFieldsV1(raw.fieldsV1 ?? {});
-    } catch (e) {
-      throw badRequest(`error decoding managed fields: ${(e as Error).message}`);
-    }
     const m: ManagerFields = {
       manager: typeof raw.manager === "string" ? raw.manager : "",
       operation,
       apiVersion: typeof raw.apiVersion === "string" ? raw.apiVersion : "",
       subresource: typeof raw.subresource === "string" && raw.subresource ? raw.subresource : undefined,
       time: typeof raw.time === "string" ? raw.time : undefined,
-      set,
+      set: FieldSet.fromFieldsV1(raw.fieldsV1 ?? {}),
     };
     const id = managerId(m);
     const prev = out.get(id);
-    out.set(id, prev ? { ...m, set: prev.set.union(set) } : m);
+    out.set(id, prev ? { ...m, set: prev.set.union(m.set) } : m);
   }
   return out;
+}
+
+function tryDecodeManagedFields(obj: JsonObject | undefined): Map<string, ManagerFields> | undefined {
+  try {
+    return decodeManagedFields(obj);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Entries in upstream's order: operation, time, manager, apiVersion, subresource. */
