@@ -210,3 +210,20 @@ export function fieldSchema(type: string | undefined, field: string): FieldSchem
 export function isAtomicType(type: string | undefined): boolean {
   return type !== undefined && SCHEMA_TYPES[type]?.atomic === true;
 }
+
+/**
+ * The schema of the field at a dotted path from a kind's root, walking types (list and map
+ * elements are stepped through transparently). Undefined when any step is unknown.
+ *
+ * @example schemaAt("CronJob", "spec.jobTemplate.spec.template.spec.containers")?.patchMergeKey // "name"
+ */
+export function schemaAt(kind: string, dottedPath: string): FieldSchema | undefined {
+  let type: string | undefined = rootTypeOf(kind);
+  let meta: FieldSchema | undefined;
+  for (const field of dottedPath.split(".")) {
+    meta = fieldSchema(type, field);
+    if (!meta) return undefined;
+    type = meta.type;
+  }
+  return meta;
+}
