@@ -101,12 +101,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Exit explicitly: open handles (storage guard, timers) must not keep a finished or failed command alive.
 main(process.argv.slice(2)).then(
-  (code) => {
-    if (code !== 0) process.exitCode = code;
-  },
+  (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`kube-lite: ${(err as Error)?.stack ?? String(err)}\n`);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

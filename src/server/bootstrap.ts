@@ -55,7 +55,10 @@ export async function bootstrapCluster(t: BootstrapTargets): Promise<void> {
     },
     t.log,
   );
-  const subsets = [{ addresses: [{ ip: t.advertiseAddress }], ports: [{ name: "https", port: t.port, protocol: "TCP" }] }];
+  // A machine with only loopback has no address pods could use (Endpoints may not hold loopback IPs).
+  const routable = !t.advertiseAddress.startsWith("127.") && t.advertiseAddress !== "::1";
+  if (!routable) t.log.warn({ address: t.advertiseAddress }, "no non-loopback address: the kubernetes Endpoints stay empty");
+  const subsets = routable ? [{ addresses: [{ ip: t.advertiseAddress }], ports: [{ name: "https", port: t.port, protocol: "TCP" }] }] : [];
   await ensure(
     t.endpoints,
     "default",
@@ -63,7 +66,7 @@ export async function bootstrapCluster(t: BootstrapTargets): Promise<void> {
     t.log,
     (live) => JSON.stringify(live.subsets) === JSON.stringify(subsets),
   );
-  if (t.endpointSlices) {
+  if (t.endpointSlices && routable) {
     const endpoints = [{ addresses: [t.advertiseAddress], conditions: { ready: true } }];
     await ensure(
       t.endpointSlices,

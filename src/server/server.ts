@@ -24,9 +24,12 @@ import { startControllers } from "./controllers/index.js";
 /** How long a shutdown may take before the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
-/** The address pods and agents reach this server at: the first non-internal IPv4 address, else loopback. */
+/**
+ * The address pods and agents reach this server at: the bind address when it is a specific, non-loopback
+ * one, else the first non-internal IPv4 address (as k3s picks the node IP), else loopback.
+ */
 export function advertiseAddress(bindAddress: string): string {
-  if (bindAddress !== "0.0.0.0" && bindAddress !== "::") return bindAddress;
+  if (bindAddress !== "0.0.0.0" && bindAddress !== "::" && !bindAddress.startsWith("127.") && bindAddress !== "::1") return bindAddress;
   for (const addrs of Object.values(os.networkInterfaces())) {
     for (const a of addrs ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
   }
@@ -79,7 +82,7 @@ export async function runServer(config: ServerConfig): Promise<number> {
     namespaces: cp.store("", "namespaces"),
     services: cp.store("", "services"),
     endpoints: cp.store("", "endpoints"),
-    endpointSlices: cp.store("discovery.k8s.io", "endpointslices"),
+    endpointSlices: cp.registry.preferred("discovery.k8s.io", "endpointslices") ? cp.store("discovery.k8s.io", "endpointslices") : undefined,
     advertiseAddress: advertise,
     port,
     serviceIp: cp.serviceIps.apiServerIp(),

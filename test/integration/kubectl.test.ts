@@ -94,7 +94,7 @@ test("apply twice with a change patches (no conflict), then apply --server-side"
   assert.match(ok(["apply", "--server-side", "-f", cm]), /configmap\/ssa serverside-applied/);
   const cm2 = file("cm-ssa2.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  a: '1'\n");
   assert.match(ok(["apply", "--server-side", "-f", cm2]), /configmap\/ssa serverside-applied/);
-  const got = JSON.parse(ok(["get", "cm", "ssa", "-o", "json"]));
+  const got = JSON.parse(ok(["get", "cm", "ssa", "-o", "json", "--show-managed-fields"]));
   assert.deepEqual(got.data, { a: "1" }, "a field dropped from the applied config is removed");
   assert.ok(got.metadata.managedFields.some((m: { manager: string; operation: string }) => m.manager === "kubectl" && m.operation === "Apply"));
 });

@@ -19,29 +19,15 @@ import {
 import type { FieldValidation } from "../registry/generic-store.js";
 import type { ResourceType } from "../registry/types.js";
 
-/** Splits `spec.containers[0].foo` into ["spec", "containers", 0, "foo"]. */
-function pathSegments(path: string): (string | number)[] {
-  const out: (string | number)[] = [];
-  for (const part of path.split(".")) {
-    const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
-    if (!m) {
-      out.push(part);
-      continue;
-    }
-    if (m[1]) out.push(m[1]);
-    for (const idx of m[2]!.matchAll(/\[(\d+)\]/g)) out.push(Number(idx[1]));
-  }
-  return out;
-}
-
-function prune(obj: unknown, path: string): void {
-  const segs = pathSegments(path);
+/** Deletes the field at `segments` (from `FieldProblem.segments`: map keys may contain dots). */
+function prune(obj: unknown, segments: readonly (string | number)[]): void {
   let cur: unknown = obj;
-  for (let i = 0; i < segs.length - 1; i++) {
+  for (let i = 0; i < segments.length - 1; i++) {
     if (cur === null || typeof cur !== "object") return;
-    cur = (cur as Record<string | number, unknown>)[segs[i]!];
+    cur = (cur as Record<string | number, unknown>)[segments[i]!];
   }
-  if (cur !== null && typeof cur === "object" && !Array.isArray(cur)) delete (cur as Record<string, unknown>)[segs[segs.length - 1] as string];
+  const last = segments[segments.length - 1];
+  if (cur !== null && typeof cur === "object" && !Array.isArray(cur) && typeof last === "string") delete (cur as Record<string, unknown>)[last];
 }
 
 /**
@@ -56,7 +42,7 @@ export function enforceFieldValidation(rt: ResourceType, obj: KubeObject, json: 
   const typeProblem = problems.find((p) => p.kind === "type");
   if (typeProblem) throw badRequest(decodeErrorMessage(gvk, typeProblem));
   const strict = [...(json && mode !== "Ignore" ? duplicateFieldProblems(json) : []), ...strictProblems(problems)];
-  for (const p of problems) if (p.kind === "unknown") prune(obj, p.path);
+  for (const p of problems) if (p.kind === "unknown") if (p.segments) prune(obj, p.segments);
   if (strict.length === 0 || mode === "Ignore") return [];
   if (mode === "Strict") throw badRequest(strictDecodingMessage(gvk, strict));
   return warningHeaders(strict);

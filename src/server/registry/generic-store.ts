@@ -431,6 +431,11 @@ export class GenericStore {
       next = deepCopy(live);
       if (desiredIn.status === undefined) delete next.status;
       else next.status = desiredIn.status;
+    } else if (subresource === "finalize") {
+      // Namespaces' finalize subresource changes only spec.finalizers.
+      next = deepCopy(live);
+      const finalizers = ((desiredIn.spec ?? {}) as { finalizers?: string[] }).finalizers;
+      next.spec = { ...((live.spec ?? {}) as object), finalizers: finalizers ?? [] };
     } else {
       next = deepCopy(desiredIn);
       next.apiVersion = this.apiVersion;
@@ -475,7 +480,6 @@ export class GenericStore {
     if (subresource !== "status") await this.admission.admitUpdate?.(this.rt, next, live, opts);
     const causes = [
       ...validateObjectMetaUpdate(next.metadata, live.metadata),
-      ...validateObjectMeta(next.metadata, { namespaced: this.rt.namespaced }),
       ...(this.rt.validate?.(next, live, ctx) ?? []),
     ];
     if (causes.length) throw this.invalid(name, causes);
