@@ -317,3 +317,19 @@ test("updateManagedFields on a subresource records the subresource and ignores m
     "f:status": { "f:conditions": { ".": {}, 'k:{"type":"Available"}': { ".": {}, "f:status": {}, "f:type": {} } }, "f:replicas": {} },
   });
 });
+
+test("duplicate keys: rejected in the configuration, kept where they are in the live list", () => {
+  const dup = config({ env: [{ name: "A", value: "1" }, { name: "A", value: "2" }] });
+  const err = conflictOf(() => apply(undefined, dup));
+  assert.equal(err.code, 500);
+  assert.match(err.message, /\.spec\.template\.spec\.containers\[name="nginx"\]\.env: duplicate entries for key \[name="A"\]/);
+
+  const live = apply(undefined, config({})).object;
+  spec(live).template.spec.containers[0].env.push({ name: "X", value: "1" }, { name: "X", value: "2" });
+  const out = apply(live, config({ env: [{ name: "A", value: "9" }] }), "kubectl", false, T1).object;
+  assert.deepEqual(spec(out).template.spec.containers[0].env, [
+    { name: "A", value: "9" },
+    { name: "X", value: "1" },
+    { name: "X", value: "2" },
+  ]);
+});

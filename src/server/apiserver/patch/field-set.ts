@@ -266,10 +266,11 @@ export function rootPosition(rootType: string): Position {
 /**
  * The fields an applied configuration sets (upstream `TypedValue.ToFieldSet`): every scalar and
  * atomic value, every list item, struct fields whose value is null or `{}`, and every map key.
+ * `rejectDuplicates` makes a list item key seen twice an error (applied configurations).
  *
  * @example toFieldSet({ spec: { replicas: 2 } }, "Deployment").has(["f:spec", "f:replicas"]) // true
  */
-export function toFieldSet(obj: JsonObject, rootType: string): FieldSet {
+export function toFieldSet(obj: JsonObject, rootType: string, rejectDuplicates = false): FieldSet {
   const set = new FieldSet();
   const walk = (v: Json, pos: Position, path: string[]): void => {
     if (Array.isArray(v)) {
@@ -277,8 +278,12 @@ export function toFieldSet(obj: JsonObject, rootType: string): FieldSet {
         set.insert(path);
         return;
       }
+      const seen = new Set<string>();
       v.forEach((item, i) => {
-        const itemPath = [...path, listItemElement(item, pos.meta, path, i)];
+        const pe = listItemElement(item, pos.meta, path, i);
+        if (seen.has(pe) && rejectDuplicates) throw new ListItemKeyError(`${formatPath(path)}: duplicate entries for key ${formatPath([pe])}`);
+        seen.add(pe);
+        const itemPath = [...path, pe];
         set.insert(itemPath);
         if (isObject(item)) walk(item, itemPosition(pos), itemPath);
       });

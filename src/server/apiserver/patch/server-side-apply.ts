@@ -126,7 +126,7 @@ export function applyServerSide(opts: ApplyOptions): ApplyResult {
   const self: Omit<ManagerFields, "set"> = { manager, operation: "Apply", apiVersion, subresource: opts.subresource || undefined };
   const selfId = managerId(self);
   const lastSet = managers.get(selfId)?.set;
-  const newSet = trackable(withTypedErrors(() => toFieldSet(applied, rootType)), ignored);
+  const newSet = trackable(withTypedErrors(() => toFieldSet(applied, rootType, true)), ignored);
 
   let merged = withTypedErrors(() => mergeValues(live, applied, rootPosition(rootType), []) as JsonObject);
   const others = [...managers.entries()].filter(([id]) => id !== selfId);
@@ -311,23 +311,27 @@ function mergeValues(lhs: Json | undefined, rhs: Json, pos: ReturnType<typeof ro
 
 /** Upstream `mergingWalker.visitListItems` ordering, on path elements. */
 function mergeLists(lhs: Json[], rhs: Json[], pos: ReturnType<typeof rootPosition>, path: string[]): Json[] {
-  const index = (list: Json[]): { pes: string[]; byPe: Map<string, Json> } => {
+  // Live lists may hold duplicate keys (kept where they are, never merged); a configuration may not.
+  const index = (list: Json[], allowDuplicates: boolean): { pes: string[]; byPe: Map<string, Json>; duplicated: Set<string> } => {
     const pes: string[] = [];
     const byPe = new Map<string, Json>();
+    const duplicated = new Set<string>();
     list.forEach((item, i) => {
       const pe = listItemElement(item, pos.meta, path, i);
-      if (byPe.has(pe)) return;
-      byPe.set(pe, item);
+      if (byPe.has(pe)) {
+        if (!allowDuplicates) throw new ListItemKeyError(`${formatPath(path)}: duplicate entries for key ${formatPath([pe])}`);
+        duplicated.add(pe);
+      } else byPe.set(pe, item);
       pes.push(pe);
     });
-    return { pes, byPe };
+    return { pes, byPe, duplicated };
   };
-  const l = index(lhs);
-  const r = index(rhs);
-  const mergeItem = (pe: string): Json => {
+  const r = index(rhs, false);
+  const l = index(lhs, true);
+  const mergeItem = (pe: string, liveIndex?: number): Json => {
     const rItem = r.byPe.get(pe);
-    const lItem = l.byPe.get(pe);
-    if (rItem === undefined) return structuredClone(lItem as Json);
+    if (rItem === undefined) return structuredClone(lhs[liveIndex ?? 0]);
+    const lItem = l.duplicated.has(pe) ? undefined : l.byPe.get(pe);
     return mergeValues(lItem, rItem, itemPosition(pos), [...path, pe]);
   };
   const shared = r.pes.filter((pe) => l.byPe.has(pe));
@@ -355,7 +359,7 @@ function mergeLists(lhs: Json[], rhs: Json[], pos: ReturnType<typeof rootPositio
     if (li < l.pes.length) {
       const pe = l.pes[li];
       if (!r.byPe.has(pe)) {
-        out.push(mergeItem(pe));
+        out.push(mergeItem(pe, li));
         li++;
         continue;
       } else if (done.has(pe)) {
