@@ -333,3 +333,31 @@ test("duplicate keys: rejected in the configuration, kept where they are in the 
     { name: "X", value: "2" },
   ]);
 });
+
+test("kubectl migrating from client-side apply: conflicts the last-applied annotation still explains are taken over", () => {
+  const lastApplied = config({ replicas: 2 });
+  const created = structuredClone(lastApplied);
+  created.metadata.annotations = { "kubectl.kubernetes.io/last-applied-configuration": JSON.stringify(lastApplied) + "\n" };
+  created.metadata.uid = "u1";
+  updateManagedFields({ old: undefined, updated: created, manager: "kubectl-client-side-apply", apiVersion: "apps/v1", now: T0 });
+
+  // Live replicas (2) still equal the annotation: kubectl's server-side apply takes the field.
+  const { object } = apply(created, config({ replicas: 3 }), "kubectl", false, T1);
+  assert.equal(spec(object).replicas, 3);
+  const annotation = object.metadata.annotations?.["kubectl.kubernetes.io/last-applied-configuration"] ?? "";
+  assert.ok(annotation.endsWith("\n"));
+  assert.equal(JSON.parse(annotation).spec.replicas, 3, "the annotation follows the applied configuration");
+  assert.equal(annotation.includes("last-applied-configuration"), false, "the annotation never nests itself");
+  assert.ok(annotation.indexOf('"apiVersion"') < annotation.indexOf('"kind"') && annotation.indexOf('"kind"') < annotation.indexOf('"metadata"'), "sorted keys");
+
+  // Any other manager name gets the conflict.
+  const other = conflictOf(() => apply(created, config({ replicas: 3 }), "my-tool"));
+  assert.equal(other.message, 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas');
+
+  // Once the live value differs from the annotation, kubectl conflicts too.
+  const drifted = structuredClone(created);
+  spec(drifted).replicas = 4;
+  updateManagedFields({ old: created, updated: drifted, manager: "kubectl-client-side-apply", apiVersion: "apps/v1", now: T1 });
+  const err = conflictOf(() => apply(drifted, config({ replicas: 3 }), "kubectl", false, T2));
+  assert.equal(err.message, 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas');
+});

@@ -142,7 +142,13 @@ export function applyServerSide(opts: ApplyOptions): ApplyResult {
   for (const [, m] of others) {
     for (const path of m.set.intersection(touched).paths()) conflicts.push({ manager: m, path });
   }
-  if (conflicts.length > 0 && !force) throw applyConflict(conflicts);
+  if (conflicts.length > 0 && !force) {
+    // kubectl migrating from client-side apply: conflicts on fields whose live value is still what
+    // the last-applied annotation says are taken over (upstream `lastAppliedManager`).
+    const allowed = manager === KUBECTL_MANAGER ? allowedConflictsFromLastApplied(liveIn, rootType, apiVersion) : undefined;
+    const remaining = allowed ? conflicts.filter((c) => !allowed.has(c.path)) : conflicts;
+    if (remaining.length > 0) throw applyConflict(remaining);
+  }
   for (const [id, m] of others) {
     const set = m.set.difference(touched).withoutSubtrees(changed.removed);
     if (set.isEmpty()) managers.delete(id);
@@ -156,7 +162,69 @@ export function applyServerSide(opts: ApplyOptions): ApplyResult {
     if (entry) entry.time = timestamp(opts.now);
   }
   const managedFields = encodeManagedFields(managers);
-  return { object: withManagedFields(objectChanged ? merged : live, managedFields), managedFields };
+  const object = withManagedFields(objectChanged ? merged : live, managedFields);
+  if (manager === KUBECTL_MANAGER) syncLastApplied(object, applied);
+  return { object, managedFields };
+}
+
+/** kubectl's field manager for `apply --server-side`; upstream keys its client-side-apply interop on it. */
+const KUBECTL_MANAGER = "kubectl";
+/** Client-side apply's annotation. */
+export const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
+
+function lastAppliedOf(obj: JsonObject | undefined): string | undefined {
+  const meta = obj?.metadata;
+  const annotations = isObject(meta) ? meta.annotations : undefined;
+  const v = isObject(annotations) ? annotations[LAST_APPLIED_ANNOTATION] : undefined;
+  return typeof v === "string" && v.length > 0 ? v : undefined;
+}
+
+/**
+ * Fields of the last-applied annotation whose live value still matches it (upstream
+ * `allowedConflictsFromLastApplied`); undefined when there is no usable annotation.
+ */
+function allowedConflictsFromLastApplied(live: JsonObject | undefined, rootType: string, apiVersion: string): FieldSet | undefined {
+  const text = lastAppliedOf(live);
+  if (!text || !live) return undefined;
+  let lastApplied: unknown;
+  try {
+    lastApplied = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(lastApplied) || lastApplied.apiVersion !== apiVersion) return undefined;
+  try {
+    const set = toFieldSet(lastApplied, rootType);
+    const c = compareObjects(lastApplied, stripManagedFields(live), rootType);
+    return set.difference(c.modified).difference(c.added).difference(c.removed);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * After `kubectl apply --server-side`, an existing last-applied annotation is rewritten to the
+ * applied configuration so a later client-side apply computes the right diff (upstream
+ * `lastAppliedUpdater`; Go's JSON encoder: sorted keys, trailing newline).
+ */
+function syncLastApplied(object: KubeObject, applied: JsonObject): void {
+  if (!lastAppliedOf(object as unknown as JsonObject)) return;
+  const config = structuredClone(applied);
+  if (isObject(config.metadata) && isObject(config.metadata.annotations)) delete config.metadata.annotations[LAST_APPLIED_ANNOTATION];
+  (object.metadata.annotations ??= {})[LAST_APPLIED_ANNOTATION] = goJsonEncode(sortKeys(config)) + "\n";
+}
+
+/** JSON as Go's encoder writes it by default: HTML-sensitive characters and U+2028/9 escaped. */
+function goJsonEncode(v: Json): string {
+  return JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+}
+
+function sortKeys(v: Json): Json {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (!isObject(v)) return v;
+  const out: JsonObject = {};
+  for (const k of Object.keys(v).sort()) out[k] = sortKeys(v[k]);
+  return out;
 }
 
 export interface UpdateManagedFieldsOptions {
