@@ -20,54 +20,28 @@ import { ApiError, badRequest } from "../../../shared/api/status.js";
 import type { KubeObject, ManagedFieldsEntry } from "../../../shared/api/types.js";
 import { rootTypeOf } from "./merge-keys.js";
 import { deepEqual, isObject, type Json, type JsonObject } from "./json.js";
+import { FieldSet, ListItemKeyError, childPosition, compareObjects, fieldElement, formatPath, isGranularMap, itemPosition, listItemElement, rootPosition, toFieldSet, type FieldPath } from "./field-set.js";
 import {
-  FieldSet,
-  ListItemKeyError,
-  childPosition,
-  compareObjects,
-  fieldElement,
-  formatPath,
-  isAtomicObject,
-  isGranularList,
-  isGranularMap,
-  itemPosition,
-  listItemElement,
-  rootPosition,
-  toFieldSet,
-  type FieldPath,
-} from "./field-set.js";
+  decodeManagedFields,
+  encodeManagedFields,
+  managerId,
+  printManager,
+  setManagedFieldsInPlace,
+  stripManagedFields,
+  timestamp,
+  trackable,
+  tryDecodeManagedFields,
+  withManagedFields,
+  managedFieldsOf,
+  type ManagerFields,
+} from "./managed-fields.js";
+import { KUBECTL_MANAGER, allowedConflictsFromLastApplied, syncLastApplied } from "./last-applied.js";
+import { mergeValues, prune } from "./ssa-merge.js";
 
-/** Fields never tracked in managedFields (upstream `stripMetaManager`). */
-const STRIPPED_FIELDS: FieldPath[] = [
-  ["f:apiVersion"],
-  ["f:kind"],
-  ["f:metadata"],
-  ["f:metadata", "f:name"],
-  ["f:metadata", "f:namespace"],
-  ["f:metadata", "f:creationTimestamp"],
-  ["f:metadata", "f:selfLink"],
-  ["f:metadata", "f:uid"],
-  ["f:metadata", "f:clusterName"],
-  ["f:metadata", "f:generation"],
-  ["f:metadata", "f:managedFields"],
-  ["f:metadata", "f:resourceVersion"],
-];
-const STRIPPED = new FieldSet(STRIPPED_FIELDS);
-
-type Operation = "Apply" | "Update";
+export { LAST_APPLIED_ANNOTATION } from "./last-applied.js";
 
 /** Objects as the API layer holds them (`KubeObject`) or as plain JSON. */
 export type ObjectLike = KubeObject | JsonObject;
-
-/** One manager's ownership, decoded from / encoded to a managedFields entry. */
-interface ManagerFields {
-  manager: string;
-  operation: Operation;
-  apiVersion: string;
-  subresource?: string;
-  time?: string;
-  set: FieldSet;
-}
 
 export interface ApplyOptions {
   /** The stored object, or undefined (or a bare `{apiVersion, kind, metadata}`) when apply creates it. */
@@ -167,66 +141,6 @@ export function applyServerSide(opts: ApplyOptions): ApplyResult {
   return { object, managedFields };
 }
 
-/** kubectl's field manager for `apply --server-side`; upstream keys its client-side-apply interop on it. */
-const KUBECTL_MANAGER = "kubectl";
-/** Client-side apply's annotation. */
-export const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
-
-function lastAppliedOf(obj: JsonObject | undefined): string | undefined {
-  const meta = obj?.metadata;
-  const annotations = isObject(meta) ? meta.annotations : undefined;
-  const v = isObject(annotations) ? annotations[LAST_APPLIED_ANNOTATION] : undefined;
-  return typeof v === "string" && v.length > 0 ? v : undefined;
-}
-
-/**
- * Fields of the last-applied annotation whose live value still matches it (upstream
- * `allowedConflictsFromLastApplied`); undefined when there is no usable annotation.
- */
-function allowedConflictsFromLastApplied(live: JsonObject | undefined, rootType: string, apiVersion: string): FieldSet | undefined {
-  const text = lastAppliedOf(live);
-  if (!text || !live) return undefined;
-  let lastApplied: unknown;
-  try {
-    lastApplied = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(lastApplied) || lastApplied.apiVersion !== apiVersion) return undefined;
-  try {
-    const set = toFieldSet(lastApplied, rootType);
-    const c = compareObjects(lastApplied, stripManagedFields(live), rootType);
-    return set.difference(c.modified).difference(c.added).difference(c.removed);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * After `kubectl apply --server-side`, an existing last-applied annotation is rewritten to the
- * applied configuration so a later client-side apply computes the right diff (upstream
- * `lastAppliedUpdater`; Go's JSON encoder: sorted keys, trailing newline).
- */
-function syncLastApplied(object: KubeObject, applied: JsonObject): void {
-  if (!lastAppliedOf(object as unknown as JsonObject)) return;
-  const config = structuredClone(applied);
-  if (isObject(config.metadata) && isObject(config.metadata.annotations)) delete config.metadata.annotations[LAST_APPLIED_ANNOTATION];
-  (object.metadata.annotations ??= {})[LAST_APPLIED_ANNOTATION] = goJsonEncode(sortKeys(config)) + "\n";
-}
-
-/** JSON as Go's encoder writes it by default: HTML-sensitive characters and U+2028/9 escaped. */
-function goJsonEncode(v: Json): string {
-  return JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
-}
-
-function sortKeys(v: Json): Json {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (!isObject(v)) return v;
-  const out: JsonObject = {};
-  for (const k of Object.keys(v).sort()) out[k] = sortKeys(v[k]);
-  return out;
-}
-
 export interface UpdateManagedFieldsOptions {
   /** The stored object before the write (undefined on create). */
   old: ObjectLike | undefined;
@@ -285,14 +199,6 @@ export function updateManagedFields(opts: UpdateManagedFieldsOptions): ApplyResu
   return setManagedFieldsInPlace(updatedIn, encodeManagedFields(managers));
 }
 
-function setManagedFieldsInPlace(obj: JsonObject, managedFields: ManagedFieldsEntry[]): ApplyResult {
-  const meta: JsonObject = isObject(obj.metadata) ? obj.metadata : {};
-  if (managedFields.length > 0) meta.managedFields = structuredClone(managedFields) as unknown as Json;
-  else delete meta.managedFields;
-  obj.metadata = meta;
-  return { object: obj as unknown as KubeObject, managedFields };
-}
-
 /** Upstream's checks on an applied configuration (`structuredMergeManager.Apply`). */
 function checkAppliedConfiguration(applied: JsonObject, apiVersion: string): void {
   if (applied.apiVersion !== undefined && applied.apiVersion !== apiVersion) {
@@ -312,10 +218,6 @@ function withTypedErrors<T>(fn: () => T): T {
     if (e instanceof ListItemKeyError) throw new ApiError(500, "InternalError", `failed to create typed patch object: ${e.message}`);
     throw e;
   }
-}
-
-function trackable(set: FieldSet, ignored: FieldSet): FieldSet {
-  return set.difference(STRIPPED).withoutSubtrees(ignored);
 }
 
 /**
@@ -351,153 +253,6 @@ function isListMapOrItem(path: FieldPath, updated: JsonObject, rootType: string)
   return !last.startsWith("f:") || Array.isArray(value) || isGranularMap(parent) || isGranularMap(pos);
 }
 
-/**
- * Structured-merge-diff's merge of a configuration into a live value: objects merge key by key
- * (atomic ones are replaced), granular lists merge item by item keeping live order for live-only
- * items and the configuration's order for the rest, everything else is replaced. A null in the
- * configuration clears the field.
- */
-function mergeValues(lhs: Json | undefined, rhs: Json, pos: ReturnType<typeof rootPosition>, path: string[]): Json {
-  if (Array.isArray(rhs)) {
-    if (!isGranularList(pos) || !Array.isArray(lhs)) return structuredClone(rhs);
-    return mergeLists(lhs, rhs, pos, path);
-  }
-  if (isObject(rhs)) {
-    if (!isObject(lhs) || (path.length > 0 && isAtomicObject(pos))) return structuredClone(rhs);
-    const out: JsonObject = { ...lhs };
-    for (const [k, v] of Object.entries(rhs)) {
-      if (v === null) {
-        delete out[k];
-        continue;
-      }
-      out[k] = mergeValues(Object.hasOwn(lhs, k) ? lhs[k] : undefined, v, childPosition(pos, k), [...path, fieldElement(k)]);
-    }
-    return out;
-  }
-  return rhs;
-}
-
-/** Upstream `mergingWalker.visitListItems` ordering, on path elements. */
-function mergeLists(lhs: Json[], rhs: Json[], pos: ReturnType<typeof rootPosition>, path: string[]): Json[] {
-  // Live lists may hold duplicate keys (kept where they are, never merged); a configuration may not.
-  const index = (list: Json[], allowDuplicates: boolean): { pes: string[]; byPe: Map<string, Json>; duplicated: Set<string> } => {
-    const pes: string[] = [];
-    const byPe = new Map<string, Json>();
-    const duplicated = new Set<string>();
-    list.forEach((item, i) => {
-      const pe = listItemElement(item, pos.meta, path, i);
-      if (byPe.has(pe)) {
-        if (!allowDuplicates) throw new ListItemKeyError(`${formatPath(path)}: duplicate entries for key ${formatPath([pe])}`);
-        duplicated.add(pe);
-      } else byPe.set(pe, item);
-      pes.push(pe);
-    });
-    return { pes, byPe, duplicated };
-  };
-  const r = index(rhs, false);
-  const l = index(lhs, true);
-  const mergeItem = (pe: string, liveIndex?: number): Json => {
-    const rItem = r.byPe.get(pe);
-    if (rItem === undefined) return structuredClone(lhs[liveIndex ?? 0]);
-    const lItem = l.duplicated.has(pe) ? undefined : l.byPe.get(pe);
-    return mergeValues(lItem, rItem, itemPosition(pos), [...path, pe]);
-  };
-  const shared = r.pes.filter((pe) => l.byPe.has(pe));
-  let nextShared = shared.shift();
-  const done = new Set<string>();
-  const out: Json[] = [];
-  let li = 0;
-  let ri = 0;
-  while (li < l.pes.length || ri < r.pes.length) {
-    if (li < l.pes.length && ri < r.pes.length) {
-      const pe = l.pes[li];
-      if (pe === r.pes[ri]) {
-        done.add(pe);
-        out.push(mergeItem(pe));
-        li++;
-        ri++;
-        nextShared = shared.shift();
-        continue;
-      }
-      if (r.byPe.has(pe) && nextShared !== undefined && nextShared !== pe) {
-        li++; // a shared item, placed when the configuration reaches it
-        continue;
-      }
-    }
-    if (li < l.pes.length) {
-      const pe = l.pes[li];
-      if (!r.byPe.has(pe)) {
-        out.push(mergeItem(pe, li));
-        li++;
-        continue;
-      } else if (done.has(pe)) {
-        li++;
-      }
-    }
-    if (ri < r.pes.length) {
-      const pe = r.pes[ri];
-      done.add(pe);
-      out.push(mergeItem(pe));
-      ri++;
-      if (nextShared !== undefined && nextShared === pe) nextShared = shared.shift();
-    }
-  }
-  return out;
-}
-
-/**
- * Removes what `last` (the manager's previous apply) owned and nobody keeps (`keep`: the new
- * configuration plus every other manager). A struct field counts as owned when anything below it
- * is; containers emptied by the removal go too (upstream `Updater.prune`).
- */
-function prune(merged: JsonObject, last: FieldSet, keep: FieldSet, rootType: string): JsonObject {
-  const ownedLast = (path: string[], isNamedField: boolean): boolean => last.has(path) || (isNamedField && last.hasBelow(path));
-  const walk = (v: Json, pos: ReturnType<typeof rootPosition>, path: string[]): Json | undefined => {
-    if (Array.isArray(v)) {
-      if (!isGranularList(pos)) return v;
-      const out: Json[] = [];
-      v.forEach((item, i) => {
-        const itemPath = [...path, listItemElement(item, pos.meta, path, i)];
-        if (ownedLast(itemPath, false) && !keep.hasAtOrBelow(itemPath)) return;
-        if (last.hasBelow(itemPath) && isObject(item)) {
-          const pruned = walk(item, itemPosition(pos), itemPath);
-          if (pruned !== undefined) out.push(pruned);
-        } else out.push(item);
-      });
-      return out.length === 0 && v.length > 0 ? undefined : out;
-    }
-    if (isObject(v)) {
-      if (path.length > 0 && isAtomicObject(pos)) return v;
-      const out: JsonObject = {};
-      const named = !isGranularMap(pos);
-      for (const [k, child] of Object.entries(v)) {
-        const childPath = [...path, fieldElement(k)];
-        if (ownedLast(childPath, named) && !keep.hasAtOrBelow(childPath)) continue;
-        if (last.hasBelow(childPath)) {
-          const pruned = walk(child, childPosition(pos, k), childPath);
-          if (pruned !== undefined) out[k] = pruned;
-        } else out[k] = child;
-      }
-      return Object.keys(out).length === 0 && Object.keys(v).length > 0 ? undefined : out;
-    }
-    return v;
-  };
-  return (walk(merged, rootPosition(rootType), []) as JsonObject | undefined) ?? {};
-}
-
-/** Upstream's manager identifier: everything but time and fields; no apiVersion for appliers. */
-function managerId(m: Omit<ManagerFields, "set" | "time">): string {
-  return JSON.stringify([m.manager, m.operation, m.operation === "Apply" ? "" : m.apiVersion, m.subresource ?? ""]);
-}
-
-/** Upstream `printManager`: `"name"`, plus the subresource, plus `using <apiVersion>` for updaters. */
-function printManager(m: ManagerFields): string {
-  let s = JSON.stringify(m.manager);
-  if (m.subresource) s += ` with subresource ${JSON.stringify(m.subresource)}`;
-  if (m.operation === "Update") s += ` using ${m.apiVersion}`;
-  return s;
-}
-
 /** The 409 upstream returns (`internal.NewConflictError`). */
 function applyConflict(conflicts: { manager: ManagerFields; path: FieldPath }[]): ApiError {
   const causes = conflicts.map((c) => ({ reason: "FieldManagerConflict", message: `conflict with ${printManager(c.manager)}`, field: formatPath(c.path) }));
@@ -522,81 +277,3 @@ function applyConflict(conflicts: { manager: ManagerFields; path: FieldPath }[])
   return new ApiError(409, "Conflict", message, { causes });
 }
 
-function managedFieldsOf(obj: JsonObject | undefined): Json[] | undefined {
-  const meta = obj?.metadata;
-  if (!isObject(meta) || !Object.hasOwn(meta, "managedFields") || meta.managedFields === null) return undefined;
-  return Array.isArray(meta.managedFields) ? meta.managedFields : undefined;
-}
-
-/** Decodes managedFields; throws a plain Error on an entry that is not valid FieldsV1. */
-function decodeManagedFields(obj: JsonObject | undefined): Map<string, ManagerFields> {
-  const out = new Map<string, ManagerFields>();
-  for (const raw of managedFieldsOf(obj) ?? []) {
-    if (!isObject(raw)) throw new Error("managedFields entry is not an object");
-    if (raw.fieldsType !== undefined && raw.fieldsType !== "FieldsV1") throw new Error(`unsupported fieldsType ${JSON.stringify(raw.fieldsType)}`);
-    const operation = raw.operation === "Apply" ? "Apply" : "Update";
-    const m: ManagerFields = {
-      manager: typeof raw.manager === "string" ? raw.manager : "",
-      operation,
-      apiVersion: typeof raw.apiVersion === "string" ? raw.apiVersion : "",
-      subresource: typeof raw.subresource === "string" && raw.subresource ? raw.subresource : undefined,
-      time: typeof raw.time === "string" ? raw.time : undefined,
-      set: FieldSet.fromFieldsV1(raw.fieldsV1 ?? {}),
-    };
-    const id = managerId(m);
-    const prev = out.get(id);
-    out.set(id, prev ? { ...m, set: prev.set.union(m.set) } : m);
-  }
-  return out;
-}
-
-function tryDecodeManagedFields(obj: JsonObject | undefined): Map<string, ManagerFields> | undefined {
-  try {
-    return decodeManagedFields(obj);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Entries in upstream's order: operation, time, manager, apiVersion, subresource. */
-function encodeManagedFields(managers: Map<string, ManagerFields>): ManagedFieldsEntry[] {
-  const list = [...managers.values()].filter((m) => !m.set.isEmpty());
-  const seconds = (t: string | undefined): number => (t ? Math.floor(Date.parse(t) / 1000) || 0 : 0);
-  list.sort(
-    (a, b) =>
-      cmp(a.operation, b.operation) ||
-      seconds(a.time) - seconds(b.time) ||
-      cmp(a.manager, b.manager) ||
-      cmp(a.apiVersion, b.apiVersion) ||
-      cmp(a.subresource ?? "", b.subresource ?? ""),
-  );
-  return list.map((m) => {
-    const e: ManagedFieldsEntry = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion };
-    if (m.time) e.time = m.time;
-    e.fieldsType = "FieldsV1";
-    e.fieldsV1 = m.set.toFieldsV1();
-    if (m.subresource) e.subresource = m.subresource;
-    return e;
-  });
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** `metav1.Time` wire form: RFC 3339 in UTC, whole seconds. */
-function timestamp(now: Date | string = new Date()): string {
-  const d = typeof now === "string" ? new Date(now) : now;
-  if (Number.isNaN(d.getTime())) return typeof now === "string" ? now : new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-function stripManagedFields(obj: JsonObject): JsonObject {
-  const copy = structuredClone(obj);
-  if (isObject(copy.metadata)) delete copy.metadata.managedFields;
-  return copy;
-}
-
-function withManagedFields(obj: JsonObject, managedFields: ManagedFieldsEntry[]): KubeObject {
-  return setManagedFieldsInPlace(structuredClone(obj), managedFields).object;
-}
