@@ -114,7 +114,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     },
     request(method, urlPath, body, headers = {}) {
       return new Promise((resolve, reject) => {
-        const req = https.request({ host: "127.0.0.1", port, method, path: urlPath, ca: caPem, headers: { Authorization: `Bearer ${token}`, ...headers } }, (res) => {
+        const length = body === undefined ? {} : { "Content-Length": String(Buffer.byteLength(body)) };
+        const req = https.request({ host: "127.0.0.1", port, method, path: urlPath, ca: caPem, headers: { Authorization: `Bearer ${token}`, ...length, ...headers } }, (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
           res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));

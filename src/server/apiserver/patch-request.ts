@@ -14,7 +14,7 @@ import { applyMergePatch } from "./patch/merge-patch.js";
 import { applyStrategicMergePatch } from "./patch/strategic-merge-patch.js";
 import { applyServerSide, updateManagedFields } from "./patch/server-side-apply.js";
 import type { JsonObject } from "./patch/json.js";
-import type { ResourceRequest } from "./resource-handler.js";
+import { writeOptions, type ResourceRequest } from "./resource-handler.js";
 
 export const PATCH_MEDIA_TYPES = ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json", "application/apply-patch+yaml"];
 
@@ -113,8 +113,9 @@ export async function applyPatchRequest(r: ResourceRequest, ns: string, subresou
     return { ...result, warnings };
   }
 
-  const target: PatchTarget = { kind: r.rt.kind, group: r.rt.group, version: r.rt.version, manager: q.get("fieldManager") ?? "unknown", force };
-  const result = await r.store.guaranteedUpdate(ns, name, subresource, { dryRun, fieldManager: q.get("fieldManager") ?? "unknown" }, (live) => {
+  const opts = writeOptions(r);
+  const target: PatchTarget = { kind: r.rt.kind, group: r.rt.group, version: r.rt.version, manager: opts.fieldManager!, force };
+  const result = await r.store.guaranteedUpdate(ns, name, subresource, opts, (live) => {
     const patched = applyPatchToObject(contentType, live, body, target);
     if (patched === null || typeof patched !== "object" || Array.isArray(patched)) throw badRequest("the patched object must be an object");
     patched.metadata ??= {} as KubeObject["metadata"];

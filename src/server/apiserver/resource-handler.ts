@@ -68,15 +68,17 @@ function intParam(q: URLSearchParams, name: string): number | undefined {
   return n;
 }
 
-function writeOptions(q: URLSearchParams): WriteOptions {
+export function writeOptions(r: Pick<ResourceRequest, "query" | "req">): WriteOptions {
+  const q = r.query;
   const fieldManager = q.get("fieldManager") ?? undefined;
   if (fieldManager && fieldManager.length > 128) throw badRequest(`fieldManager: Too long: may not be more than 128 bytes`);
-  return { dryRun: dryRunParam(q), fieldManager: fieldManager ?? defaultManager() };
+  return { dryRun: dryRunParam(q), fieldManager: fieldManager ?? managerFromUserAgent(r.req.headers["user-agent"]) };
 }
 
-/** Upstream derives a manager from the User-Agent when none is given; we use a fixed one for unnamed writers. */
-function defaultManager(): string {
-  return "unknown";
+/** Upstream names an unnamed writer after its User-Agent up to the first "/" (`kubectl/v1.32 …` → `kubectl`). */
+function managerFromUserAgent(userAgent: string | undefined): string {
+  const prefix = (userAgent ?? "").split("/")[0]!.trim();
+  return prefix ? prefix.slice(0, 128) : "unknown";
 }
 
 /** Responds with one object in the representation the client asked for (object, Table, partial metadata). */
@@ -124,14 +126,14 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
       const mode = fieldValidationParam(r.query);
       const { obj, json } = await readObject(r, rt.kind);
       const warnings = validateFields(r, obj, json, mode);
-      const created = await r.store.create(ns, obj, writeOptions(r.query));
+      const created = await r.store.create(ns, obj, writeOptions(r));
       return respondObject(r, 201, created, warnings);
     }
     case "update": {
       const mode = fieldValidationParam(r.query);
       const { obj, json } = await readObject(r, rt.kind);
       const warnings = validateFields(r, obj, json, mode);
-      const result = await r.store.update(ns, info.name, obj, "", writeOptions(r.query));
+      const result = await r.store.update(ns, info.name, obj, "", writeOptions(r));
       return respondObject(r, result.created ? 201 : 200, result.object, warnings);
     }
     case "patch": {
@@ -261,7 +263,7 @@ async function handleSubresource(r: ResourceRequest, ns: string): Promise<void> 
       const mode = fieldValidationParam(r.query);
       const { obj, json } = await readObject(r, rt.kind);
       const warnings = validateFields(r, obj, json, mode);
-      const result = await r.store.update(ns, info.name, obj, "status", writeOptions(r.query));
+      const result = await r.store.update(ns, info.name, obj, "status", writeOptions(r));
       return respondObject(r, 200, result.object, warnings);
     }
     if (verb === "patch") {
@@ -274,7 +276,7 @@ async function handleSubresource(r: ResourceRequest, ns: string): Promise<void> 
   if (sub.name === "scale") return scaleSubresource(r, ns);
   if (sub.name === "finalize" && info.verb === "update") {
     const { obj } = await readObject(r, rt.kind);
-    const result = await r.store.guaranteedUpdate(ns, info.name, "finalize", writeOptions(r.query), (live) => {
+    const result = await r.store.guaranteedUpdate(ns, info.name, "finalize", writeOptions(r), (live) => {
       const spec = (obj.spec ?? {}) as Record<string, unknown>;
       return { ...live, spec: { ...(live.spec as Record<string, unknown>), finalizers: spec.finalizers ?? [] } };
     });

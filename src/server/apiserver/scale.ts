@@ -7,7 +7,7 @@ import { badRequest, invalid, methodNotAllowed, fieldError } from "../../shared/
 import { formatLabelSelector, formatMapSelector } from "../registry/printing.js";
 import { decodeObjectBody, readBody } from "./body.js";
 import { applyPatchToObject } from "./patch-request.js";
-import { writeJson, type ResourceRequest } from "./resource-handler.js";
+import { writeJson, writeOptions, type ResourceRequest } from "./resource-handler.js";
 
 interface Scale extends KubeObject {
   spec?: { replicas?: number };
@@ -57,7 +57,8 @@ export async function scaleSubresource(r: ResourceRequest, ns: string): Promise<
   if (r.info.verb !== "update" && r.info.verb !== "patch") throw methodNotAllowed();
   const body = await readBody(r.req);
   const contentType = r.req.headers["content-type"];
-  const result = await r.store.guaranteedUpdate(ns, name, "", { dryRun: r.query.getAll("dryRun").includes("All"), fieldManager: r.query.get("fieldManager") ?? undefined }, (live) => {
+  const opts = writeOptions(r);
+  const result = await r.store.guaranteedUpdate(ns, name, "", opts, (live) => {
     const current = scaleOf(live);
     let desired: Scale;
     if (r.info.verb === "update") {
@@ -67,7 +68,7 @@ export async function scaleSubresource(r: ResourceRequest, ns: string): Promise<
         return { ...live, metadata: { ...live.metadata, resourceVersion: desired.metadata.resourceVersion } };
       }
     } else {
-      desired = applyPatchToObject(contentType, current, body, { kind: "Scale", group: "autoscaling", version: "v1", manager: r.query.get("fieldManager") ?? "unknown", force: false }) as Scale;
+      desired = applyPatchToObject(contentType, current, body, { kind: "Scale", group: "autoscaling", version: "v1", manager: opts.fieldManager!, force: false }) as Scale;
     }
     const replicas = checkReplicas(name, desired);
     return { ...live, spec: { ...(live.spec as Record<string, unknown>), replicas } };
