@@ -1,0 +1,403 @@
+/**
+ * autoscaling/v2 (preferred) and autoscaling/v1 HorizontalPodAutoscaler. Both versions serve the same
+ * objects; like upstream, the storage version is v2 and v1 is converted on the way in and out (v2-only
+ * fields ride in `autoscaling.alpha.kubernetes.io/*` annotations on v1 objects). Defaults
+ * (pkg/apis/autoscaling/v2/defaults.go), validation (pkg/apis/autoscaling/validation, applied to the
+ * v2 form as upstream applies it to the internal form) and table (`printHorizontalPodAutoscaler`).
+ */
+import type { HorizontalPodAutoscaler as HPAV1 } from "kubernetes-types/autoscaling/v1.js";
+import type {
+  HorizontalPodAutoscaler as HPAV2,
+  HorizontalPodAutoscalerSpec,
+  HPAScalingRules,
+  MetricSpec,
+  MetricStatus,
+  MetricTarget,
+} from "kubernetes-types/autoscaling/v2.js";
+import type { KubeObject } from "../../../shared/api/types.js";
+import { fieldError, type StatusCause } from "../../../shared/api/status.js";
+import { nameIsValidPathSegment } from "../../../shared/api/validation.js";
+import { parseQuantity } from "../core-v1/quantity.js";
+import { AGE_COLUMN, NAME_COLUMN, age } from "../printing.js";
+import { resourceType } from "../types.js";
+import { STATUS_SUBRESOURCE, column, ensure, specOf, type GroupResourceType } from "./common.js";
+
+/** CPU utilization the HPA targets when no metric is given (upstream `DefaultCPUUtilization`). */
+export const DEFAULT_CPU_UTILIZATION = 80;
+/** Upstream scale-up defaults: at most +4 pods or +100% per 15 s, no stabilization. */
+const SCALE_UP_DEFAULTS: HPAScalingRules = {
+  stabilizationWindowSeconds: 0,
+  selectPolicy: "Max",
+  policies: [
+    { type: "Pods", value: 4, periodSeconds: 15 },
+    { type: "Percent", value: 100, periodSeconds: 15 },
+  ],
+};
+/** Upstream scale-down defaults: up to -100% per 15 s; the window stays unset (the controller's flag decides, 300 s). */
+const SCALE_DOWN_DEFAULTS: HPAScalingRules = { selectPolicy: "Max", policies: [{ type: "Percent", value: 100, periodSeconds: 15 }] };
+/** Upstream `MaxStabilizationWindowSeconds` and `MaxPeriodSeconds`. */
+const MAX_STABILIZATION_WINDOW_SECONDS = 3600;
+const MAX_PERIOD_SECONDS = 1800;
+/** The Targets column shows at most two metrics before "+ N more...". */
+const MAX_METRICS_SHOWN = 2;
+const METRIC_SOURCE_TYPES = ["Object", "Pods", "Resource", "External", "ContainerResource"];
+const SOURCE_FIELD: Readonly<Record<string, keyof MetricSpec>> = {
+  Object: "object",
+  Pods: "pods",
+  Resource: "resource",
+  External: "external",
+  ContainerResource: "containerResource",
+};
+
+/** Annotations that carry v2-only data on autoscaling/v1 objects (upstream names). */
+export const HPA_METRICS_ANNOTATION = "autoscaling.alpha.kubernetes.io/metrics";
+export const HPA_CURRENT_METRICS_ANNOTATION = "autoscaling.alpha.kubernetes.io/current-metrics";
+export const HPA_CONDITIONS_ANNOTATION = "autoscaling.alpha.kubernetes.io/conditions";
+export const HPA_BEHAVIOR_ANNOTATION = "autoscaling.alpha.kubernetes.io/behavior";
+
+function fillRules(rules: HPAScalingRules | undefined, defaults: HPAScalingRules): HPAScalingRules {
+  const out = structuredClone(defaults);
+  if (!rules) return out;
+  if (rules.selectPolicy !== undefined) out.selectPolicy = rules.selectPolicy;
+  if (rules.stabilizationWindowSeconds !== undefined) out.stabilizationWindowSeconds = rules.stabilizationWindowSeconds;
+  if (rules.policies !== undefined) out.policies = rules.policies;
+  return out;
+}
+
+/**
+ * Upstream autoscaling/v2 defaults: minReplicas 1, a CPU 80% target when no metric is given, and every
+ * unset scaling rule filled when `behavior` is present.
+ *
+ * @example defaultHPAv2(hpa); // hpa.spec.minReplicas === 1
+ */
+export function defaultHPAv2(obj: KubeObject): void {
+  const spec = ensure<HorizontalPodAutoscalerSpec>(obj, "spec");
+  spec.minReplicas ??= 1;
+  if (!spec.metrics || spec.metrics.length === 0) {
+    spec.metrics = [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: DEFAULT_CPU_UTILIZATION } } }];
+  }
+  if (spec.behavior) {
+    spec.behavior.scaleUp = fillRules(spec.behavior.scaleUp, SCALE_UP_DEFAULTS);
+    spec.behavior.scaleDown = fillRules(spec.behavior.scaleDown, SCALE_DOWN_DEFAULTS);
+  }
+}
+
+/** Upstream autoscaling/v1 defaults: minReplicas 1. */
+export function defaultHPAv1(obj: KubeObject): void {
+  ensure<{ minReplicas?: number }>(obj, "spec").minReplicas ??= 1;
+}
+
+function parseJSONAnnotation<T>(annotations: Record<string, string>, key: string): T | undefined {
+  const text = annotations[key];
+  if (text === undefined) return undefined;
+  delete annotations[key];
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function isCPUUtilization(m: MetricSpec): boolean {
+  return m.type === "Resource" && m.resource?.name === "cpu" && m.resource.target?.type === "Utilization" && m.resource.target.averageUtilization !== undefined;
+}
+
+/**
+ * autoscaling/v1 → autoscaling/v2 (upstream's conversion through the internal type).
+ *
+ * @example hpaV1ToV2({ apiVersion: "autoscaling/v1", kind: "HorizontalPodAutoscaler", metadata: { name: "web" }, spec: { maxReplicas: 5, targetCPUUtilizationPercentage: 50, scaleTargetRef: { kind: "Deployment", name: "web" } } })
+ */
+export function hpaV1ToV2(obj: KubeObject): KubeObject {
+  const v1 = structuredClone(obj) as unknown as HPAV1;
+  const annotations: Record<string, string> = { ...(v1.metadata?.annotations ?? {}) };
+  const metrics: MetricSpec[] = [];
+  if (v1.spec?.targetCPUUtilizationPercentage !== undefined) {
+    metrics.push({ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: v1.spec.targetCPUUtilizationPercentage } } });
+  }
+  metrics.push(...(parseJSONAnnotation<MetricSpec[]>(annotations, HPA_METRICS_ANNOTATION) ?? []));
+  const behavior = parseJSONAnnotation<HorizontalPodAutoscalerSpec["behavior"]>(annotations, HPA_BEHAVIOR_ANNOTATION);
+  const currentMetrics: MetricStatus[] = [];
+  if (v1.status?.currentCPUUtilizationPercentage !== undefined) {
+    currentMetrics.push({ type: "Resource", resource: { name: "cpu", current: { averageUtilization: v1.status.currentCPUUtilizationPercentage } } });
+  }
+  currentMetrics.push(...(parseJSONAnnotation<MetricStatus[]>(annotations, HPA_CURRENT_METRICS_ANNOTATION) ?? []));
+  const conditions = parseJSONAnnotation<NonNullable<HPAV2["status"]>["conditions"]>(annotations, HPA_CONDITIONS_ANNOTATION);
+  const metadata = { ...v1.metadata };
+  if (Object.keys(annotations).length) metadata.annotations = annotations;
+  else delete metadata.annotations;
+  const out: HPAV2 = { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata };
+  if (v1.spec) {
+    const spec: HorizontalPodAutoscalerSpec = { scaleTargetRef: v1.spec.scaleTargetRef, maxReplicas: v1.spec.maxReplicas };
+    if (v1.spec.minReplicas !== undefined) spec.minReplicas = v1.spec.minReplicas;
+    if (metrics.length) spec.metrics = metrics;
+    if (behavior) spec.behavior = behavior;
+    out.spec = spec;
+  }
+  if (v1.status) {
+    const st = v1.status;
+    out.status = { desiredReplicas: st.desiredReplicas, currentReplicas: st.currentReplicas };
+    if (st.observedGeneration !== undefined) out.status.observedGeneration = st.observedGeneration;
+    if (st.lastScaleTime !== undefined) out.status.lastScaleTime = st.lastScaleTime;
+    if (currentMetrics.length) out.status.currentMetrics = currentMetrics;
+    if (conditions) out.status.conditions = conditions;
+  }
+  return out as unknown as KubeObject;
+}
+
+/**
+ * autoscaling/v2 → autoscaling/v1: the CPU utilization target becomes `targetCPUUtilizationPercentage`,
+ * everything v1 cannot express goes into the upstream annotations.
+ *
+ * @example hpaV2ToV1(storedHpa).spec.targetCPUUtilizationPercentage
+ */
+export function hpaV2ToV1(obj: KubeObject): KubeObject {
+  const v2 = structuredClone(obj) as unknown as HPAV2;
+  const annotations: Record<string, string> = { ...(v2.metadata?.annotations ?? {}) };
+  const out: HPAV1 = { apiVersion: "autoscaling/v1", kind: "HorizontalPodAutoscaler", metadata: { ...v2.metadata } };
+  if (v2.spec) {
+    const metrics = v2.spec.metrics ?? [];
+    const cpu = metrics.find(isCPUUtilization);
+    const others = metrics.filter((m) => m !== cpu);
+    out.spec = { scaleTargetRef: v2.spec.scaleTargetRef, maxReplicas: v2.spec.maxReplicas };
+    if (v2.spec.minReplicas !== undefined) out.spec.minReplicas = v2.spec.minReplicas;
+    if (cpu) out.spec.targetCPUUtilizationPercentage = cpu.resource!.target.averageUtilization;
+    if (others.length) annotations[HPA_METRICS_ANNOTATION] = JSON.stringify(others);
+    if (v2.spec.behavior) annotations[HPA_BEHAVIOR_ANNOTATION] = JSON.stringify(v2.spec.behavior);
+  }
+  if (v2.status) {
+    const st = v2.status;
+    const current = st.currentMetrics ?? [];
+    const cpu = current.find((m) => m.type === "Resource" && m.resource?.name === "cpu" && m.resource.current?.averageUtilization !== undefined);
+    const others = current.filter((m) => m !== cpu);
+    out.status = { desiredReplicas: st.desiredReplicas, currentReplicas: st.currentReplicas ?? 0 };
+    if (st.observedGeneration !== undefined) out.status.observedGeneration = st.observedGeneration;
+    if (st.lastScaleTime !== undefined) out.status.lastScaleTime = st.lastScaleTime;
+    if (cpu) out.status.currentCPUUtilizationPercentage = cpu.resource!.current.averageUtilization;
+    if (others.length) annotations[HPA_CURRENT_METRICS_ANNOTATION] = JSON.stringify(others);
+    if (st.conditions?.length) annotations[HPA_CONDITIONS_ANNOTATION] = JSON.stringify(st.conditions);
+  }
+  if (Object.keys(annotations).length) out.metadata!.annotations = annotations;
+  return out as unknown as KubeObject;
+}
+
+function positiveQuantity(q: string | number | undefined, path: string): StatusCause[] {
+  if (q === undefined) return [];
+  const n = parseQuantity(q);
+  return n === undefined || n <= 0 ? [fieldError.invalid(path, q, "must be positive")] : [];
+}
+
+/** Upstream `validateMetricTarget`. */
+function validateMetricTarget(t: MetricTarget | undefined, path: string): StatusCause[] {
+  if (!t?.type) return [fieldError.required(`${path}.type`, "must specify a metric target type")];
+  const causes: StatusCause[] = [];
+  if (!["Utilization", "Value", "AverageValue"].includes(t.type)) causes.push(fieldError.invalid(`${path}.type`, t.type, "must be either Utilization, Value, or AverageValue"));
+  causes.push(...positiveQuantity(t.value, `${path}.value`));
+  causes.push(...positiveQuantity(t.averageValue, `${path}.averageValue`));
+  if (t.averageUtilization !== undefined && t.averageUtilization < 1) causes.push(fieldError.invalid(`${path}.averageUtilization`, t.averageUtilization, "must be greater than 0"));
+  return causes;
+}
+
+function validateMetricName(name: string | undefined, path: string): StatusCause[] {
+  if (!name) return [fieldError.required(path, "must specify a metric name")];
+  return nameIsValidPathSegment(name, false).map((msg) => fieldError.invalid(path, name, msg));
+}
+
+/** Upstream `validateMetricSpec` and the per-source validators. */
+function validateMetricSpec(m: MetricSpec, path: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  if (!m.type) causes.push(fieldError.required(`${path}.type`, "must specify a metric source type"));
+  if (!METRIC_SOURCE_TYPES.includes(m.type)) causes.push(fieldError.notSupported(`${path}.type`, m.type ?? "", METRIC_SOURCE_TYPES));
+  const present = Object.values(SOURCE_FIELD).filter((f) => m[f] !== undefined);
+  if (present.length === 1) {
+    if (m.resource) {
+      const p = `${path}.resource`;
+      if (!m.resource.name) causes.push(fieldError.required(`${p}.name`, "must specify a resource name"));
+      causes.push(...validateMetricTarget(m.resource.target, `${p}.target`));
+      const t = m.resource.target ?? {};
+      if (t.averageUtilization === undefined && t.averageValue === undefined) causes.push(fieldError.required(`${p}.target.averageUtilization`, "must set either a target raw value or a target utilization"));
+      if (t.averageUtilization !== undefined && t.averageValue !== undefined) causes.push(fieldError.forbidden(`${p}.target.averageValue`, "may not set both a target raw value and a target utilization"));
+    }
+    if (m.containerResource) {
+      const p = `${path}.containerResource`;
+      if (!m.containerResource.name) causes.push(fieldError.required(`${p}.name`, "must specify a resource name"));
+      if (!m.containerResource.container) causes.push(fieldError.required(`${p}.container`, "must specify a container"));
+      causes.push(...validateMetricTarget(m.containerResource.target, `${p}.target`));
+    }
+    if (m.pods) {
+      const p = `${path}.pods`;
+      causes.push(...validateMetricName(m.pods.metric?.name, `${p}.metric.name`));
+      causes.push(...validateMetricTarget(m.pods.target, `${p}.target`));
+      if (m.pods.target?.averageValue === undefined) causes.push(fieldError.required(`${p}.target.averageValue`, "must specify a positive target averageValue"));
+    }
+    for (const key of ["object", "external"] as const) {
+      const src = m[key];
+      if (!src) continue;
+      const p = `${path}.${key}`;
+      causes.push(...validateMetricName(src.metric?.name, `${p}.metric.name`));
+      causes.push(...validateMetricTarget(src.target, `${p}.target`));
+      if (src.target?.value === undefined && src.target?.averageValue === undefined) causes.push(fieldError.required(`${p}.target.averageValue`, "must set either a target value or averageValue"));
+    }
+  }
+  const expected = SOURCE_FIELD[m.type];
+  if (expected && m[expected] === undefined) causes.push(fieldError.required(`${path}.${expected}`, "must populate information for the given metric source"));
+  if (present.length !== 1) {
+    for (const f of present) if (f !== expected) causes.push(fieldError.forbidden(`${path}.${f}`, "must populate the given metric source only"));
+  }
+  return causes;
+}
+
+function validateScalingRules(rules: HPAScalingRules | undefined, path: string): StatusCause[] {
+  if (!rules) return [];
+  const causes: StatusCause[] = [];
+  const w = rules.stabilizationWindowSeconds;
+  if (w !== undefined && w < 0) causes.push(fieldError.invalid(`${path}.stabilizationWindowSeconds`, w, "must be greater than or equal to zero"));
+  if (w !== undefined && w > MAX_STABILIZATION_WINDOW_SECONDS) causes.push(fieldError.invalid(`${path}.stabilizationWindowSeconds`, w, `must be less than or equal to ${MAX_STABILIZATION_WINDOW_SECONDS}`));
+  if (rules.selectPolicy !== undefined && !["Max", "Min", "Disabled"].includes(rules.selectPolicy)) {
+    causes.push(fieldError.notSupported(`${path}.selectPolicy`, rules.selectPolicy, ["Max", "Min", "Disabled"]));
+  }
+  const policies = rules.policies ?? [];
+  if (policies.length === 0) causes.push(fieldError.required(`${path}.policies`, "must specify at least one Policy"));
+  policies.forEach((p, i) => {
+    const pp = `${path}.policies[${i}]`;
+    if (p.type !== "Pods" && p.type !== "Percent") causes.push(fieldError.notSupported(`${pp}.type`, p.type, ["Pods", "Percent"]));
+    if (!(p.value > 0)) causes.push(fieldError.invalid(`${pp}.value`, p.value, "must be greater than zero"));
+    if (!(p.periodSeconds > 0)) causes.push(fieldError.invalid(`${pp}.periodSeconds`, p.periodSeconds, "must be greater than zero"));
+    if (p.periodSeconds > MAX_PERIOD_SECONDS) causes.push(fieldError.invalid(`${pp}.periodSeconds`, p.periodSeconds, `must be less than or equal to ${MAX_PERIOD_SECONDS}`));
+  });
+  return causes;
+}
+
+/**
+ * Upstream `validateHorizontalPodAutoscalerSpec`, on the v2 form.
+ *
+ * @example validateHPAv2(hpa) // [] for a valid autoscaler
+ */
+export function validateHPAv2(obj: KubeObject): StatusCause[] {
+  const spec = specOf<Partial<HorizontalPodAutoscalerSpec>>(obj);
+  const causes: StatusCause[] = [];
+  if (spec.minReplicas !== undefined && spec.minReplicas < 1) causes.push(fieldError.invalid("spec.minReplicas", spec.minReplicas, "must be greater than or equal to 1"));
+  const max = spec.maxReplicas ?? 0;
+  if (max < 1) causes.push(fieldError.invalid("spec.maxReplicas", max, "must be greater than 0"));
+  if (spec.minReplicas !== undefined && max < spec.minReplicas) causes.push(fieldError.invalid("spec.maxReplicas", max, "must be greater than or equal to `minReplicas`"));
+  const ref = spec.scaleTargetRef;
+  const refCauses: StatusCause[] = [];
+  if (!ref?.kind) refCauses.push(fieldError.required("spec.scaleTargetRef.kind"));
+  else for (const msg of nameIsValidPathSegment(ref.kind, false)) refCauses.push(fieldError.invalid("spec.scaleTargetRef.kind", ref.kind, msg));
+  if (!ref?.name) refCauses.push(fieldError.required("spec.scaleTargetRef.name"));
+  else for (const msg of nameIsValidPathSegment(ref.name, false)) refCauses.push(fieldError.invalid("spec.scaleTargetRef.name", ref.name, msg));
+  causes.push(...refCauses);
+  if (refCauses.length === 0) (spec.metrics ?? []).forEach((m, i) => causes.push(...validateMetricSpec(m, `spec.metrics[${i}]`)));
+  if (spec.behavior) {
+    causes.push(...validateScalingRules(spec.behavior.scaleUp, "spec.behavior.scaleUp"));
+    causes.push(...validateScalingRules(spec.behavior.scaleDown, "spec.behavior.scaleDown"));
+  }
+  return causes;
+}
+
+/** A quantity as the Targets column shows it. */
+function q(v: string | number | undefined): string {
+  return v === undefined ? "<unknown>" : String(v);
+}
+
+/** One metric of the Targets column (upstream `formatHPAMetrics`). */
+function metricText(spec: MetricSpec, status: MetricStatus | undefined): string {
+  switch (spec.type) {
+    case "External":
+    case "Object": {
+      const src = spec.type === "External" ? spec.external : spec.object;
+      const cur = spec.type === "External" ? status?.external?.current : status?.object?.current;
+      if (src?.target?.averageValue !== undefined) return `${cur?.averageValue !== undefined ? q(cur.averageValue) : "<unknown>"}/${q(src.target.averageValue)} (avg)`;
+      return `${cur ? q(cur.value) : "<unknown>"}/${q(src?.target?.value)}`;
+    }
+    case "Pods":
+      return `${status?.pods ? q(status.pods.current?.averageValue) : "<unknown>"}/${q(spec.pods?.target?.averageValue)}`;
+    case "Resource":
+    case "ContainerResource": {
+      const src = spec.type === "Resource" ? spec.resource : spec.containerResource;
+      const cur = spec.type === "Resource" ? status?.resource : status?.containerResource;
+      const name = src?.name ?? "";
+      if (src?.target?.averageValue !== undefined) return `${name}: ${cur ? q(cur.current?.averageValue) : "<unknown>"}/${q(src.target.averageValue)}`;
+      const current = cur?.current?.averageUtilization !== undefined ? `${cur.current.averageUtilization}%` : "<unknown>";
+      const target = src?.target?.averageUtilization !== undefined ? `${src.target.averageUtilization}%` : "<auto>";
+      return `${name}: ${current}/${target}`;
+    }
+    default:
+      return "<unknown type>";
+  }
+}
+
+/** The Targets cell: "cpu: 35%/80%", at most two metrics then "+ N more...", "<none>" without metrics. */
+export function hpaTargetsText(hpa: HPAV2): string {
+  const specs = hpa.spec?.metrics ?? [];
+  if (specs.length === 0) return "<none>";
+  const statuses = hpa.status?.currentMetrics ?? [];
+  const list = specs.map((s, i) => metricText(s, statuses[i]));
+  const shown = list.slice(0, MAX_METRICS_SHOWN).join(", ");
+  return list.length > MAX_METRICS_SHOWN ? `${shown} + ${list.length - MAX_METRICS_SHOWN} more...` : shown;
+}
+
+const HPA_COLUMNS = [
+  NAME_COLUMN,
+  column("Reference", "string", "scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count."),
+  column("Targets", "string", "metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).  The desired replica count is calculated multiplying the ratio between the target value and the current value by the current number of pods.  Ergo, metrics used must decrease as the pod count is increased, and vice-versa.  See the individual metric source types for more information about how each type of metric must respond."),
+  column("MinPods", "string", "minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.  It defaults to 1 pod.  minReplicas is allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled and at least one Object or External metric is configured.  Scaling is active as long as at least one metric value is available."),
+  column("MaxPods", "string", "maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up. It cannot be less that minReplicas."),
+  column("Replicas", "string", "currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler."),
+  AGE_COLUMN,
+];
+
+function hpaCells(hpa: HPAV2, obj: KubeObject, now: number): (string | number)[] {
+  const ref = hpa.spec?.scaleTargetRef;
+  return [
+    hpa.metadata?.name ?? "",
+    `${ref?.kind ?? ""}/${ref?.name ?? ""}`,
+    hpaTargetsText(hpa),
+    hpa.spec?.minReplicas !== undefined ? String(hpa.spec.minReplicas) : "<unset>",
+    hpa.spec?.maxReplicas ?? 0,
+    hpa.status?.currentReplicas ?? 0,
+    age(obj, now),
+  ];
+}
+
+const HPA_COMMON = {
+  group: "autoscaling",
+  kind: "HorizontalPodAutoscaler",
+  plural: "horizontalpodautoscalers",
+  namespaced: true,
+  shortNames: ["hpa"],
+  categories: ["all"],
+  subresources: [STATUS_SUBRESOURCE],
+  hasStatus: true,
+  prepareForCreate(obj: KubeObject) {
+    obj.status = {};
+  },
+} as const;
+
+/** autoscaling/v2, the storage version. */
+export const horizontalpodautoscalersV2: GroupResourceType = resourceType({
+  ...HPA_COMMON,
+  shortNames: [...HPA_COMMON.shortNames],
+  categories: [...HPA_COMMON.categories],
+  subresources: [...HPA_COMMON.subresources],
+  version: "v2",
+  table: { columns: HPA_COLUMNS, cells: (obj, now) => hpaCells(obj as unknown as HPAV2, obj, now) },
+  defaults: defaultHPAv2,
+  validate: (obj, _old, ctx) => (ctx.subresource === "status" ? [] : validateHPAv2(obj)),
+});
+
+/** autoscaling/v1, served from the v2 storage through `sharedStorage`. */
+export const horizontalpodautoscalersV1: GroupResourceType = {
+  ...resourceType({
+    ...HPA_COMMON,
+    shortNames: [...HPA_COMMON.shortNames],
+    categories: [...HPA_COMMON.categories],
+    subresources: [...HPA_COMMON.subresources],
+    version: "v1",
+    table: { columns: HPA_COLUMNS, cells: (obj, now) => hpaCells(hpaV1ToV2(obj) as unknown as HPAV2, obj, now) },
+    defaults: defaultHPAv1,
+    // Upstream validates the internal form, so v1 requests get the same field paths as v2 ones.
+    validate: (obj, _old, ctx) => (ctx.subresource === "status" ? [] : validateHPAv2(hpaV1ToV2(obj))),
+  }),
+  sharedStorage: { group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers", toStorage: hpaV1ToV2, fromStorage: hpaV2ToV1 },
+};
+

@@ -1,0 +1,93 @@
+/**
+ * networking.k8s.io/v1 IngressClass (cluster-scoped): defaults (parameters scope Cluster), validation
+ * (pkg/apis/networking/validation `ValidateIngressClass(Update)`) and table (`printIngressClass`).
+ */
+import type { IngressClass, IngressClassSpec } from "kubernetes-types/networking/v1.js";
+import type { KubeObject } from "../../../shared/api/types.js";
+import { fieldError, type StatusCause } from "../../../shared/api/status.js";
+import { isDNS1123Label, isDNS1123Subdomain, regexError } from "../../../shared/api/validation.js";
+import { AGE_COLUMN, NAME_COLUMN, age } from "../printing.js";
+import { resourceType, type ResourceType } from "../types.js";
+import { column, immutable, specOf } from "./common.js";
+
+/** Upstream `maxLenIngressClassController`. */
+const MAX_CONTROLLER_LENGTH = 250;
+const HTTP_PATH_FMT = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+";
+const HTTP_PATH_RE = new RegExp(`^${HTTP_PATH_FMT}$`);
+
+/**
+ * Upstream `SetDefaults_IngressClass`: a parameters reference without scope is cluster-scoped.
+ *
+ * @example defaultIngressClass(ic); // ic.spec.parameters.scope === "Cluster"
+ */
+export function defaultIngressClass(obj: KubeObject): void {
+  const params = specOf<IngressClassSpec>(obj).parameters;
+  if (params && !params.scope) params.scope = "Cluster";
+}
+
+/** Upstream `IsDomainPrefixedPath` ("example.com/ingress-controller"). */
+function validateDomainPrefixedPath(value: string, path: string): StatusCause[] {
+  if (!value) return [fieldError.required(path)];
+  const slash = value.indexOf("/");
+  const host = slash < 0 ? value : value.slice(0, slash);
+  const rest = slash < 0 ? "" : value.slice(slash + 1);
+  if (slash < 0 || !host || !rest) return [fieldError.invalid(path, value, 'must be a domain-prefixed path (such as "acme.io/foo")')];
+  const causes = isDNS1123Subdomain(host).map((msg) => fieldError.invalid(path, host, msg));
+  if (!HTTP_PATH_RE.test(rest)) causes.push(fieldError.invalid(path, rest, regexError("Invalid path", HTTP_PATH_FMT)));
+  return causes;
+}
+
+/**
+ * Upstream `ValidateIngressClass` (+ the immutable controller on update).
+ *
+ * @example validateIngressClass({ metadata: { name: "nginx" }, spec: { controller: "k8s.io/ingress-nginx" } }, undefined) // []
+ */
+export function validateIngressClass(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
+  const spec = specOf<IngressClassSpec>(obj);
+  const causes: StatusCause[] = [];
+  const controller = spec.controller ?? "";
+  if (controller.length > MAX_CONTROLLER_LENGTH) causes.push(fieldError.tooLong("spec.controller", MAX_CONTROLLER_LENGTH));
+  causes.push(...validateDomainPrefixedPath(controller, "spec.controller"));
+  const params = spec.parameters;
+  if (params) {
+    const p = "spec.parameters";
+    if (!params.kind) causes.push(fieldError.required(`${p}.kind`, "kind is required"));
+    if (!params.name) causes.push(fieldError.required(`${p}.name`, "name is required"));
+    if (!params.scope) {
+      causes.push(fieldError.required(`${p}.scope`));
+    } else if (params.scope !== "Cluster" && params.scope !== "Namespace") {
+      causes.push(fieldError.notSupported(`${p}.scope`, params.scope, ["Cluster", "Namespace"]));
+    } else if (params.scope === "Namespace") {
+      if (params.namespace === undefined) causes.push(fieldError.required(`${p}.namespace`, "`parameters.scope` is set to 'Namespace'"));
+      else for (const msg of isDNS1123Label(params.namespace)) causes.push(fieldError.invalid(`${p}.namespace`, params.namespace, msg));
+    } else if (params.namespace !== undefined) {
+      causes.push(fieldError.forbidden(`${p}.namespace`, "`parameters.scope` is set to 'Cluster'"));
+    }
+  }
+  if (old) causes.push(...immutable(spec.controller, specOf<IngressClassSpec>(old).controller, "spec.controller"));
+  return causes;
+}
+
+export const ingressclasses: ResourceType = resourceType({
+  group: "networking.k8s.io",
+  version: "v1",
+  kind: "IngressClass",
+  plural: "ingressclasses",
+  namespaced: false,
+  table: {
+    columns: [
+      NAME_COLUMN,
+      column("Controller", "string", "Controller that is responsible for handling this class"),
+      column("Parameters", "string", "A reference to a resource with additional parameters"),
+      AGE_COLUMN,
+    ],
+    cells(obj, now) {
+      const ic = obj as unknown as IngressClass;
+      const p = ic.spec?.parameters;
+      const parameters = p ? `${p.kind}${p.apiGroup !== undefined ? "." + p.apiGroup : ""}/${p.name}` : "<none>";
+      return [ic.metadata?.name ?? "", ic.spec?.controller ?? "", parameters, age(obj, now)];
+    },
+  },
+  defaults: defaultIngressClass,
+  validate: (obj, old) => validateIngressClass(obj, old),
+});
