@@ -361,3 +361,13 @@ test("kubectl migrating from client-side apply: conflicts the last-applied annot
   const err = conflictOf(() => apply(drifted, config({ replicas: 3 }), "kubectl", false, T2));
   assert.equal(err.message, 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas');
 });
+
+test("a dropped list item goes even if another manager changed a field inside it", () => {
+  const first = apply(undefined, config({ containers: ["nginx", "sidecar"] })).object;
+  const edited = structuredClone(first);
+  spec(edited).template.spec.containers[1].image = "sidecar:2";
+  const recorded = updateManagedFields({ old: first, updated: edited, manager: "kubectl-set", apiVersion: "apps/v1", now: T1 }).object;
+  const { object, managedFields } = apply(recorded, config({ containers: ["nginx"] }), "kubectl", false, T2);
+  assert.deepEqual(spec(object).template.spec.containers.map((c: { name: string }) => c.name), ["nginx"]);
+  assert.deepEqual(managedFields.map((m) => m.manager), ["kubectl"], "the setter's field went with the item");
+});

@@ -114,7 +114,8 @@ function mergeLists(lhs: Json[], rhs: Json[], pos: ReturnType<typeof rootPositio
 /**
  * Removes what `last` (the manager's previous apply) owned and nobody keeps (`keep`: the new
  * configuration plus every other manager). A struct field counts as owned when anything below it
- * is; containers emptied by the removal go too (upstream `Updater.prune`).
+ * is; list items and map keys only when owned themselves; containers emptied by the removal go
+ * too (upstream `Updater.prune` with its add-back passes).
  */
 export function prune(merged: JsonObject, last: FieldSet, keep: FieldSet, rootType: string): JsonObject {
   const ownedLast = (path: string[], isNamedField: boolean): boolean => last.has(path) || (isNamedField && last.hasBelow(path));
@@ -124,7 +125,8 @@ export function prune(merged: JsonObject, last: FieldSet, keep: FieldSet, rootTy
       const out: Json[] = [];
       v.forEach((item, i) => {
         const itemPath = [...path, listItemElement(item, pos.meta, path, i)];
-        if (ownedLast(itemPath, false) && !keep.hasAtOrBelow(itemPath)) return;
+        // A list item stays only if someone owns the item itself (upstream removes it whole otherwise).
+        if (ownedLast(itemPath, false) && !keep.has(itemPath)) return;
         if (last.hasBelow(itemPath) && isObject(item)) {
           const pruned = walk(item, itemPosition(pos), itemPath);
           if (pruned !== undefined) out.push(pruned);
@@ -138,7 +140,8 @@ export function prune(merged: JsonObject, last: FieldSet, keep: FieldSet, rootTy
       const named = !isGranularMap(pos);
       for (const [k, child] of Object.entries(v)) {
         const childPath = [...path, fieldElement(k)];
-        if (ownedLast(childPath, named) && !keep.hasAtOrBelow(childPath)) continue;
+        // A struct field stays while anything below it is owned; a map key only if owned itself.
+        if (ownedLast(childPath, named) && !(named ? keep.hasAtOrBelow(childPath) : keep.has(childPath))) continue;
         if (last.hasBelow(childPath)) {
           const pruned = walk(child, childPosition(pos, k), childPath);
           if (pruned !== undefined) out[k] = pruned;
