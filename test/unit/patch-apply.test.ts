@@ -371,3 +371,14 @@ test("a dropped list item goes even if another manager changed a field inside it
   assert.deepEqual(spec(object).template.spec.containers.map((c: { name: string }) => c.name), ["nginx"]);
   assert.deepEqual(managedFields.map((m) => m.manager), ["kubectl"], "the setter's field went with the item");
 });
+
+test("Update entries mark new lists and maps with '.', except fields Go always serializes (PodSpec.containers)", () => {
+  const created = config({ replicas: 1 });
+  const { managedFields } = updateManagedFields({ old: undefined, updated: created, manager: "kubectl-client-side-apply", apiVersion: "apps/v1", now: T0 });
+  const podSpec = (managedFields[0].fieldsV1 as any)["f:spec"]["f:template"]["f:spec"];
+  assert.equal("." in podSpec["f:containers"], false);
+  const container = podSpec["f:containers"]['k:{"name":"nginx"}'];
+  assert.deepEqual(Object.keys(container), [".", "f:env", "f:image", "f:name", "f:ports"]);
+  assert.deepEqual(container["f:env"], { ".": {}, 'k:{"name":"A"}': { ".": {}, "f:name": {}, "f:value": {} } });
+  assert.deepEqual((managedFields[0].fieldsV1 as any)["f:metadata"], { "f:labels": { ".": {}, "f:app": {} } });
+});

@@ -29,6 +29,11 @@ export interface FieldSchema {
   listMapKeys?: readonly string[];
   /** Defaults the schema gives missing list-map key fields (ports' `protocol` is "TCP"). */
   listMapKeyDefaults?: Readonly<Record<string, string | number>>;
+  /**
+   * The Go field has no `omitempty`, so upstream's typed zero object already carries it (as null):
+   * an update that fills it does not own the field itself, only what it puts inside.
+   */
+  serializedWhenEmpty?: boolean;
   /** Set for map[string]X fields (their keys are data, not named fields); "atomic" for `+mapType=atomic`. */
   mapType?: "granular" | "atomic";
 }
@@ -86,7 +91,7 @@ export const SCHEMA_TYPES: Readonly<Record<string, TypeSchema>> = {
     fields: {
       volumes: mergeListOf("Volume", "name", ["name"], ["retainKeys"]),
       initContainers: mergeListOf("Container", "name"),
-      containers: mergeListOf("Container", "name"),
+      containers: { ...mergeListOf("Container", "name"), serializedWhenEmpty: true },
       ephemeralContainers: mergeListOf("Container", "name"),
       imagePullSecrets: mergeListOf(ATOMIC_STRUCT, "name"),
       hostAliases: mergeListOf(undefined, "ip"),

@@ -250,6 +250,7 @@ function isListMapOrItem(path: FieldPath, updated: JsonObject, rootType: string)
     }
   }
   const last = path[path.length - 1] ?? "";
+  if (pos.meta?.serializedWhenEmpty) return false;
   return !last.startsWith("f:") || Array.isArray(value) || isGranularMap(parent) || isGranularMap(pos);
 }
 
