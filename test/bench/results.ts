@@ -1,0 +1,95 @@
+/**
+ * What one benchmark run measured, and the acceptance targets it is judged against.
+ */
+import type { LoadResult } from "./load.js";
+import type { MachineInfo } from "./machine.js";
+import type { ProcessMemory } from "./memory.js";
+import type { StoreSizeResult } from "./store-size.js";
+import type { WatchLatencyResult } from "./watch-latency.js";
+
+export interface ThroughputRow {
+  op: "create" | "get";
+  concurrency: number;
+  ours: LoadResult;
+  baseline: LoadResult;
+}
+
+export interface MemoryResults {
+  objects: number;
+  settleMs: number;
+  /** Fresh server, only the bootstrap objects. */
+  empty: ProcessMemory;
+  /** After creating `objects` ConfigMaps and idling `settleMs`. */
+  loaded: ProcessMemory;
+  /** After the whole load run (throughput and watch), and the peak (VmHWM) until then. */
+  afterLoadRssBytes: number;
+  peakRssBytes: number;
+  /** The bare Node HTTPS server, idle. */
+  baselineRssBytes: number;
+}
+
+export interface BenchResults {
+  machine: MachineInfo;
+  /** A shortened run (--quick): numbers are for trying the benchmark, not for the record. */
+  quick: boolean;
+  requestsPerLevel: number;
+  throughput: ThroughputRow[];
+  watch: { ours: WatchLatencyResult; baseline: WatchLatencyResult };
+  store: StoreSizeResult;
+  storeKeys: number;
+  storeWritesPerKey: number;
+  memory: MemoryResults;
+  durationMs: number;
+}
+
+/** The acceptance targets (upstream's SLO for single-object calls is 1 s; k3s idles at 300–565 MB). */
+export const TARGETS = {
+  /** p99 of single-object writes at concurrency 16. */
+  writeP99Ms: 50,
+  /** p99 of single-object reads at concurrency 16. */
+  readP99Ms: 10,
+  /** Creates per second (best concurrency level). */
+  createsPerSecond: 1000,
+  /** RSS idle with 1,000 objects. */
+  idleRssBytes: 100 * 1024 * 1024,
+  /** The concurrency the latency targets are stated at. */
+  latencyConcurrency: 16,
+} as const;
+
+export interface TargetCheck {
+  name: string;
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+/**
+ * Judges a run against TARGETS.
+ *
+ * @example checkTargets(results).every((t) => t.met)
+ */
+export function checkTargets(r: BenchResults): TargetCheck[] {
+  const at = (op: "create" | "get", c: number): LoadResult | undefined => r.throughput.find((t) => t.op === op && t.concurrency === c)?.ours;
+  const writes = at("create", TARGETS.latencyConcurrency);
+  const reads = at("get", TARGETS.latencyConcurrency);
+  const creates = r.throughput.filter((t) => t.op === "create").map((t) => t.ours);
+  const bestCreates = creates.reduce<LoadResult | undefined>((best, t) => (!best || t.perSecond > best.perSecond ? t : best), undefined);
+  const rss = r.memory.loaded.rssBytes;
+  return [
+    { name: `create p99 at concurrency ${TARGETS.latencyConcurrency}`, target: `≤ ${TARGETS.writeP99Ms} ms`, measured: writes ? `${ms(writes.latency.p99)} ms` : "not run", met: !!writes && writes.errors === 0 && writes.latency.p99 <= TARGETS.writeP99Ms },
+    { name: `get p99 at concurrency ${TARGETS.latencyConcurrency}`, target: `≤ ${TARGETS.readP99Ms} ms`, measured: reads ? `${ms(reads.latency.p99)} ms` : "not run", met: !!reads && reads.errors === 0 && reads.latency.p99 <= TARGETS.readP99Ms },
+    { name: "creates per second (best level)", target: `≥ ${TARGETS.createsPerSecond}`, measured: bestCreates ? `${Math.round(bestCreates.perSecond)} at concurrency ${bestCreates.concurrency}` : "not run", met: !!bestCreates && bestCreates.perSecond >= TARGETS.createsPerSecond },
+    { name: `idle RSS with ${r.memory.objects} objects`, target: `≤ ${mib(TARGETS.idleRssBytes)} MiB`, measured: `${mib(rss)} MiB`, met: rss <= TARGETS.idleRssBytes },
+  ];
+}
+
+/** Milliseconds with precision that suits their size. */
+export function ms(v: number): string {
+  if (!Number.isFinite(v)) return "–";
+  return v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0);
+}
+
+/** Bytes in MiB with one decimal. */
+export function mib(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
+}

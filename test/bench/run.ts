@@ -1,0 +1,200 @@
+/**
+ * `npm run bench`: measures the kube-lite API server over HTTPS on this machine and writes
+ * BENCHMARKS.md. Every load also runs against a bare Node HTTPS server, so the report can give
+ * ratios that survive a noisy shared machine. `--quick` shrinks every count, for trying it out
+ * (then BENCHMARKS.md is not written unless `--write` is given too).
+ *
+ *   npm run bench
+ *   node --import tsx test/bench/run.ts --quick
+ */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { startServer, REPO, type TestServer } from "../integration/harness.js";
+import { startBaseline } from "./baseline.js";
+import { BenchClient, type Target } from "./client.js";
+import { runLoad, type LoadResult, type RequestSpec } from "./load.js";
+import { machineInfo } from "./machine.js";
+import { measureMemory, peakRssBytes, rssBytes } from "./memory.js";
+import { renderMarkdown, renderText } from "./report.js";
+import type { BenchResults, MemoryResults, ThroughputRow } from "./results.js";
+import { BENCH_COMPACTION_INTERVAL_MS, COMPACTION_INTERVAL_ENV, measureStoreSize } from "./store-size.js";
+import { measureWatchLatency } from "./watch-latency.js";
+import { createConfigMaps, getConfigMaps } from "./workloads.js";
+
+interface BenchConfig {
+  concurrencies: number[];
+  /** Measured requests per load level. */
+  requestsPerLevel: number;
+  /** A level stops early after this long (the machine may be busy with something else). */
+  levelTimeLimitMs: number;
+  /** Objects present for the idle-memory reading (and read by the get levels). */
+  idleObjects: number;
+  /** Idle time before reading memory: lets start-up garbage be collected and timers settle. */
+  idleSettleMs: number;
+  watchers: number;
+  watchEvents: number;
+  storeKeys: number;
+  storeWritesPerKey: number;
+  storeConcurrency: number;
+  storeTimeLimitMs: number;
+}
+
+/** The acceptance run: 2,000 requests per level, 100 watchers, 100k writes, 1,000 idle objects. */
+const FULL: BenchConfig = {
+  concurrencies: [1, 16, 64],
+  requestsPerLevel: 2000,
+  levelTimeLimitMs: 20_000,
+  idleObjects: 1000,
+  idleSettleMs: 5_000,
+  watchers: 100,
+  watchEvents: 200,
+  storeKeys: 1000,
+  storeWritesPerKey: 100,
+  // Enough in flight for group commit to batch writes, as many controllers writing at once would.
+  storeConcurrency: 32,
+  storeTimeLimitMs: 240_000,
+};
+
+const QUICK: BenchConfig = {
+  ...FULL,
+  requestsPerLevel: 200,
+  levelTimeLimitMs: 5_000,
+  idleObjects: 100,
+  idleSettleMs: 1_000,
+  watchers: 10,
+  watchEvents: 20,
+  storeKeys: 100,
+  storeWritesPerKey: 20,
+  storeTimeLimitMs: 30_000,
+};
+
+const IDLE_PREFIX = "idle";
+/** Server output shown when a server dies during the run. */
+const SERVER_LOG_LINES_ON_FAILURE = 40;
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes("--quick");
+  const write = !quick || process.argv.includes("--write");
+  const cfg = quick ? QUICK : FULL;
+  const started = performance.now();
+  const machine = machineInfo();
+  log(`kube-lite benchmark on ${machine.cpuModel} (${machine.cpus} CPUs), node ${machine.node}${quick ? " — quick run" : ""}`);
+
+  const servers: TestServer[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const server = await startServer();
+    servers.push(server);
+    const target: Target = { name: "kube-lite", port: server.port, caPem: server.caPem, token: server.token };
+    const tlsDir = path.join(server.dataDir, "server", "tls");
+    const baseline = await startBaseline(path.join(tlsDir, "serving-kube-apiserver.crt"), path.join(tlsDir, "serving-kube-apiserver.key"), server.caPem);
+    stops.push(baseline.stop);
+
+    log(`memory: idle, then ${cfg.idleObjects} ConfigMaps`);
+    const memory = await measureIdleMemory(server, target, cfg, baseline.pid);
+
+    const throughput: ThroughputRow[] = [];
+    for (const concurrency of cfg.concurrencies) {
+      log(`creates at concurrency ${concurrency}`);
+      throughput.push(await compare("create", concurrency, cfg, target, baseline.target, createConfigMaps(`c${concurrency}`)));
+    }
+    for (const concurrency of cfg.concurrencies) {
+      log(`gets at concurrency ${concurrency}`);
+      throughput.push(await compare("get", concurrency, cfg, target, baseline.target, getConfigMaps(IDLE_PREFIX, cfg.idleObjects)));
+    }
+
+    log(`watch latency: ${cfg.watchers} watchers, ${cfg.watchEvents} updates`);
+    const watchOurs = await measureWatchLatency({ target, watchers: cfg.watchers, events: cfg.watchEvents, objectName: "watched" });
+    const watchBase = await measureWatchLatency({ target: baseline.target, watchers: cfg.watchers, events: cfg.watchEvents, objectName: "watched" });
+
+    memory.afterLoadRssBytes = rssBytes(server.proc.pid!);
+    memory.peakRssBytes = peakRssBytes(server.proc.pid!);
+    await server.stop();
+    await baseline.stop();
+    stops.length = 0;
+
+    log(`store size: ${cfg.storeKeys} keys × ${cfg.storeWritesPerKey} writes`);
+    process.env[COMPACTION_INTERVAL_ENV] = String(BENCH_COMPACTION_INTERVAL_MS);
+    const storeServer = await startServer();
+    delete process.env[COMPACTION_INTERVAL_ENV];
+    servers.push(storeServer);
+    const store = await measureStoreSize({
+      server: storeServer,
+      target: { name: "kube-lite", port: storeServer.port, caPem: storeServer.caPem, token: storeServer.token },
+      keys: cfg.storeKeys,
+      writesPerKey: cfg.storeWritesPerKey,
+      concurrency: cfg.storeConcurrency,
+      timeLimitMs: cfg.storeTimeLimitMs,
+    });
+    await storeServer.stop();
+
+    const results: BenchResults = {
+      machine,
+      quick,
+      requestsPerLevel: cfg.requestsPerLevel,
+      throughput,
+      watch: { ours: watchOurs, baseline: watchBase },
+      store,
+      storeKeys: cfg.storeKeys,
+      storeWritesPerKey: cfg.storeWritesPerKey,
+      memory,
+      durationMs: performance.now() - started,
+    };
+    process.stdout.write(`\n${renderText(results)}`);
+    if (write) {
+      const file = path.join(REPO, "BENCHMARKS.md");
+      writeFileSync(file, renderMarkdown(results));
+      log(`wrote ${file}`);
+    }
+  } catch (err) {
+    for (const s of servers) {
+      if (s.proc.exitCode !== null || s.proc.signalCode !== null) {
+        log(`a kube-lite server exited (code ${s.proc.exitCode}, signal ${s.proc.signalCode}); its last output:\n${s.logs().split("\n").slice(-SERVER_LOG_LINES_ON_FAILURE).join("\n")}`);
+      }
+    }
+    throw err;
+  } finally {
+    for (const stop of stops) await stop().catch(() => undefined);
+    for (const s of servers) {
+      await s.kill().catch(() => undefined);
+      s.cleanup();
+    }
+  }
+}
+
+/** Runs one level against kube-lite, then the same against the baseline. */
+async function compare(op: "create" | "get", concurrency: number, cfg: BenchConfig, ours: Target, baseline: Target, request: (i: number) => RequestSpec): Promise<ThroughputRow> {
+  const level = (target: Target): Promise<LoadResult> => runLoad({ target, concurrency, count: cfg.requestsPerLevel, timeLimitMs: cfg.levelTimeLimitMs, warmup: 2 * concurrency, request });
+  return { op, concurrency, ours: await level(ours), baseline: await level(baseline) };
+}
+
+/** Memory of a fresh server idle, then with `idleObjects` ConfigMaps; and of the idle baseline. */
+async function measureIdleMemory(server: TestServer, target: Target, cfg: BenchConfig, baselinePid: number): Promise<MemoryResults> {
+  const pid = server.proc.pid!;
+  const client = new BenchClient(target, 1);
+  try {
+    await sleep(cfg.idleSettleMs);
+    const empty = await measureMemory(pid, client);
+    const created = await runLoad({ target, concurrency: 16, count: cfg.idleObjects, timeLimitMs: 60_000, warmup: 0, request: createConfigMaps(IDLE_PREFIX) });
+    if (created.completed !== cfg.idleObjects) throw new Error(`creating the idle objects: ${created.completed}/${cfg.idleObjects} (${created.firstError ?? "time limit"})`);
+    await sleep(cfg.idleSettleMs);
+    const loaded = await measureMemory(pid, client);
+    return { objects: cfg.idleObjects, settleMs: cfg.idleSettleMs, empty, loaded, afterLoadRssBytes: 0, peakRssBytes: 0, baselineRssBytes: rssBytes(baselinePid) };
+  } finally {
+    client.close();
+  }
+}
+
+function sleep(msToWait: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, msToWait));
+}
+
+function log(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
