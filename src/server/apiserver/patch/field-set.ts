@@ -13,82 +13,163 @@ import { deepEqual, isObject, type Json, type JsonObject } from "./json.js";
 /** A path: path elements from the object root. */
 export type FieldPath = readonly string[];
 
-/** Separator of path elements inside a set key. JSON-encoded elements never contain it raw. */
-const SEP = "\u0001";
+/** One node of the path tree: whether the path ending here is in the set, and the longer paths. */
+interface Node {
+  member: boolean;
+  children: Map<string, Node>;
+}
 
-/** An immutable-style set of field paths (copy-on-write operations return new sets). */
+function newNode(): Node {
+  return { member: false, children: new Map() };
+}
+
+/** True when a node holds no member at or below it (such nodes are never kept in a tree). */
+function isEmptyNode(n: Node): boolean {
+  return !n.member && n.children.size === 0;
+}
+
+function copyNode(n: Node): Node {
+  const out: Node = { member: n.member, children: new Map() };
+  for (const [pe, c] of n.children) out.children.set(pe, copyNode(c));
+  return out;
+}
+
+/**
+ * A set of field paths, stored as a tree keyed by path element so prefix questions ("is anything
+ * below this path owned?") cost one walk. Set operations return new sets.
+ */
 export class FieldSet {
-  private readonly keys: Set<string>;
+  private readonly root: Node = newNode();
 
   constructor(paths: Iterable<FieldPath> = []) {
-    this.keys = new Set();
-    for (const p of paths) this.keys.add(p.join(SEP));
+    for (const p of paths) this.insert(p);
   }
 
-  private static ofKeys(keys: Iterable<string>): FieldSet {
+  private static ofRoot(root: Node): FieldSet {
     const s = new FieldSet();
-    for (const k of keys) s.keys.add(k);
+    s.root.member = root.member;
+    for (const [pe, c] of root.children) s.root.children.set(pe, c);
     return s;
   }
 
+  private find(path: FieldPath): Node | undefined {
+    let node: Node | undefined = this.root;
+    for (const pe of path) {
+      node = node.children.get(pe);
+      if (!node) return undefined;
+    }
+    return node;
+  }
+
   get size(): number {
-    return this.keys.size;
+    let n = 0;
+    const count = (node: Node): void => {
+      if (node.member) n++;
+      for (const c of node.children.values()) count(c);
+    };
+    count(this.root);
+    return n;
   }
 
   isEmpty(): boolean {
-    return this.keys.size === 0;
+    return isEmptyNode(this.root);
   }
 
   insert(path: FieldPath): void {
-    this.keys.add(path.join(SEP));
+    let node = this.root;
+    for (const pe of path) {
+      let next = node.children.get(pe);
+      if (!next) {
+        next = newNode();
+        node.children.set(pe, next);
+      }
+      node = next;
+    }
+    node.member = true;
   }
 
   has(path: FieldPath): boolean {
-    return this.keys.has(path.join(SEP));
+    return this.find(path)?.member === true;
   }
 
   /** True when the set holds `path` itself or any path below it. */
   hasAtOrBelow(path: FieldPath): boolean {
-    if (path.length === 0) return !this.isEmpty();
-    const k = path.join(SEP);
-    if (this.keys.has(k)) return true;
-    const prefix = k + SEP;
-    for (const key of this.keys) if (key.startsWith(prefix)) return true;
-    return false;
+    const node = this.find(path);
+    return node !== undefined && !isEmptyNode(node);
   }
 
   /** True when the set holds a path strictly below `path`. */
   hasBelow(path: FieldPath): boolean {
-    const prefix = path.length === 0 ? "" : path.join(SEP) + SEP;
-    for (const key of this.keys) if (key.startsWith(prefix) && key.length > prefix.length) return true;
-    return false;
+    const node = this.find(path);
+    return node !== undefined && node.children.size > 0;
   }
 
   union(other: FieldSet): FieldSet {
-    return FieldSet.ofKeys([...this.keys, ...other.keys]);
+    const merge = (a: Node, b: Node): Node => {
+      const out: Node = { member: a.member || b.member, children: new Map() };
+      for (const [pe, c] of a.children) out.children.set(pe, b.children.has(pe) ? merge(c, b.children.get(pe)!) : copyNode(c));
+      for (const [pe, c] of b.children) if (!a.children.has(pe)) out.children.set(pe, copyNode(c));
+      return out;
+    };
+    return FieldSet.ofRoot(merge(this.root, other.root));
   }
 
   difference(other: FieldSet): FieldSet {
-    return FieldSet.ofKeys([...this.keys].filter((k) => !other.keys.has(k)));
+    const diff = (a: Node, b: Node | undefined): Node => {
+      const out: Node = { member: a.member && !(b?.member ?? false), children: new Map() };
+      for (const [pe, c] of a.children) {
+        const d = diff(c, b?.children.get(pe));
+        if (!isEmptyNode(d)) out.children.set(pe, d);
+      }
+      return out;
+    };
+    return FieldSet.ofRoot(diff(this.root, other.root));
   }
 
   intersection(other: FieldSet): FieldSet {
-    return FieldSet.ofKeys([...this.keys].filter((k) => other.keys.has(k)));
+    const inter = (a: Node, b: Node): Node => {
+      const out: Node = { member: a.member && b.member, children: new Map() };
+      for (const [pe, c] of a.children) {
+        const bc = b.children.get(pe);
+        if (!bc) continue;
+        const i = inter(c, bc);
+        if (!isEmptyNode(i)) out.children.set(pe, i);
+      }
+      return out;
+    };
+    return FieldSet.ofRoot(inter(this.root, other.root));
   }
 
   /** Removes every path at or below any path of `other`. */
   withoutSubtrees(other: FieldSet): FieldSet {
-    const prefixes = [...other.keys];
-    return FieldSet.ofKeys([...this.keys].filter((k) => !prefixes.some((p) => k === p || k.startsWith(p + SEP))));
+    const cut = (a: Node, b: Node): Node | undefined => {
+      if (b.member) return undefined;
+      const out: Node = { member: a.member, children: new Map() };
+      for (const [pe, c] of a.children) {
+        const bc = b.children.get(pe);
+        const kept = bc ? cut(c, bc) : copyNode(c);
+        if (kept && !isEmptyNode(kept)) out.children.set(pe, kept);
+      }
+      return out;
+    };
+    return FieldSet.ofRoot(cut(this.root, other.root) ?? newNode());
   }
 
   equals(other: FieldSet): boolean {
-    return this.keys.size === other.keys.size && [...this.keys].every((k) => other.keys.has(k));
+    const eq = (a: Node, b: Node): boolean =>
+      a.member === b.member && a.children.size === b.children.size && [...a.children].every(([pe, c]) => b.children.has(pe) && eq(c, b.children.get(pe)!));
+    return eq(this.root, other.root);
   }
 
   /** Every path, sorted in managedFields order. */
   paths(): FieldPath[] {
-    return [...this.keys].map((k) => (k === "" ? [] : k.split(SEP))).sort(comparePaths);
+    const out: FieldPath[] = [];
+    const walk = (node: Node, path: string[]): void => {
+      if (node.member) out.push(path);
+      for (const pe of [...node.children.keys()].sort(comparePathElements)) walk(node.children.get(pe)!, [...path, pe]);
+    };
+    walk(this.root, []);
+    return out;
   }
 
   /**
@@ -98,30 +179,13 @@ export class FieldSet {
    * @example new FieldSet([["f:spec", "f:replicas"]]).toFieldsV1() // { "f:spec": { "f:replicas": {} } }
    */
   toFieldsV1(): JsonObject {
-    interface Node {
-      member: boolean;
-      children: Map<string, Node>;
-    }
-    const root: Node = { member: false, children: new Map() };
-    for (const path of this.paths()) {
-      let node = root;
-      for (const pe of path) {
-        let next = node.children.get(pe);
-        if (!next) {
-          next = { member: false, children: new Map() };
-          node.children.set(pe, next);
-        }
-        node = next;
-      }
-      node.member = true;
-    }
     const emit = (node: Node, includeSelf: boolean): JsonObject => {
       const out: JsonObject = {};
       if (includeSelf && node.member && node.children.size > 0) out["."] = {};
       for (const pe of [...node.children.keys()].sort(comparePathElements)) out[pe] = emit(node.children.get(pe)!, true);
       return out;
     };
-    return emit(root, false);
+    return emit(this.root, false);
   }
 
   /**
