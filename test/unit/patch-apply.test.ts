@@ -382,3 +382,19 @@ test("Update entries mark new lists and maps with '.', except fields Go always s
   assert.deepEqual(container["f:env"], { ".": {}, 'k:{"name":"A"}': { ".": {}, "f:name": {}, "f:value": {} } });
   assert.deepEqual((managedFields[0].fieldsV1 as any)["f:metadata"], { "f:labels": { ".": {}, "f:app": {} } });
 });
+
+test("ignored fields neither conflict nor lose their owners", () => {
+  const created = apply(undefined, config({ replicas: 1 })).object;
+  const withStatus = structuredClone(created) as KubeObject & { status?: unknown };
+  withStatus.status = { replicas: 1 };
+  const recorded = updateManagedFields({ old: created, updated: withStatus, manager: "kube-controller-manager", apiVersion: "apps/v1", subresource: "status", now: T1 }).object;
+  const cfg = config({ replicas: 1 }) as KubeObject & { status?: unknown };
+  cfg.status = { replicas: 7 };
+  const main = { ignoredFields: [["status"]] };
+  const { managedFields } = applyServerSide({ live: recorded, applied: cfg, manager: "kubectl", force: false, apiVersion: "apps/v1", now: T2, ...main });
+  const status = managedFields.find((m) => m.subresource === "status");
+  assert.deepEqual(status?.fieldsV1, { "f:status": { "f:replicas": {} } });
+  // Without the reset rule the same apply is a conflict on .status.replicas.
+  const err = conflictOf(() => applyServerSide({ live: recorded, applied: cfg, manager: "kubectl", force: false, apiVersion: "apps/v1", now: T2 }));
+  assert.equal(err.message, 'Apply failed with 1 conflict: conflict with "kube-controller-manager" with subresource "status" using apps/v1: .status.replicas');
+});

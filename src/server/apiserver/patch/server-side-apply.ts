@@ -110,8 +110,10 @@ export function applyServerSide(opts: ApplyOptions): ApplyResult {
   }
   managers.set(selfId, { ...self, set: newSet, time: managers.get(selfId)?.time });
 
+  // As upstream's IgnoredFields: changes to reset fields neither conflict nor move ownership.
   const changed = withTypedErrors(() => compareObjects(live, merged, rootType));
-  const touched = changed.modified.union(changed.added);
+  const touched = changed.modified.union(changed.added).withoutSubtrees(ignored);
+  const removed = changed.removed.withoutSubtrees(ignored);
   const conflicts: { manager: ManagerFields; path: FieldPath }[] = [];
   for (const [, m] of others) {
     for (const path of m.set.intersection(touched).paths()) conflicts.push({ manager: m, path });
@@ -124,7 +126,7 @@ export function applyServerSide(opts: ApplyOptions): ApplyResult {
     if (remaining.length > 0) throw applyConflict(remaining);
   }
   for (const [id, m] of others) {
-    const set = m.set.difference(touched).withoutSubtrees(changed.removed);
+    const set = m.set.difference(touched).withoutSubtrees(removed);
     if (set.isEmpty()) managers.delete(id);
     else managers.set(id, { ...m, set });
   }
@@ -187,8 +189,9 @@ export function updateManagedFields(opts: UpdateManagedFieldsOptions): ApplyResu
 
   const changed = withTypedErrors(() => compareObjects(old, updated, rootType));
   const touched = trackable(ownedByUpdate(changed.modified.union(changed.added), updated, rootType), ignored);
+  const removed = changed.removed.withoutSubtrees(ignored);
   for (const [id, m] of managers) {
-    const set = m.set.difference(touched).withoutSubtrees(changed.removed);
+    const set = m.set.difference(touched).withoutSubtrees(removed);
     if (set.isEmpty()) managers.delete(id);
     else managers.set(id, { ...m, set });
   }
