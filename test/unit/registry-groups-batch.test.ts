@@ -63,9 +63,27 @@ test("job: restart policy, counts and indexed mode", () => {
   const j = job({ backoffLimit: -1, completionMode: "Indexed", template: { spec: { restartPolicy: "Always", containers: [{ name: "w", image: "busybox" }] } } });
   (j.spec as any).parallelism = 2;
   const msgs = fields(createJob(j));
-  assert.ok(msgs.includes('spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"'), msgs.join("\n"));
+  assert.ok(msgs.includes('spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"'), msgs.join("\n"));
   assert.ok(msgs.includes("spec.backoffLimit: Invalid value: -1: must be greater than or equal to 0"), msgs.join("\n"));
   assert.ok(msgs.includes("spec.completions: Required value: when completion mode is Indexed"), msgs.join("\n"));
+});
+
+test("job: indexed pod names must stay DNS labels; elastic indexed completions follow parallelism", () => {
+  const long = job({ completionMode: "Indexed", completions: 10, parallelism: 10 }, { name: "a".repeat(62) });
+  assert.deepEqual(fields(createJob(long)), [`metadata.name: Invalid value: "${"a".repeat(62)}": will not able to create pod with invalid DNS label: ${"a".repeat(62)}-9`]);
+  const idx = job({ completionMode: "Indexed", completions: 3, parallelism: 3 });
+  assert.deepEqual(createJob(idx), []);
+  const grown = structuredClone(idx);
+  (grown.spec as any).completions = 5;
+  (grown.spec as any).parallelism = 5;
+  assert.deepEqual(jobs.validate!(grown, idx, UPDATE), []);
+  const skewed = structuredClone(idx);
+  (skewed.spec as any).completions = 5;
+  assert.deepEqual(fields(jobs.validate!(skewed, idx, UPDATE)), ["spec.completions: Invalid value: 5: can only be modified in tandem with spec.parallelism"]);
+  const pfp = job({ podFailurePolicy: { rules: [] }, template: { spec: { restartPolicy: "OnFailure", containers: [{ name: "w", image: "busybox" }] } } });
+  const pfpMsgs = fields(createJob(pfp));
+  assert.ok(pfpMsgs.includes('spec.template.spec.restartPolicy: Invalid value: "OnFailure": only "Never" is supported when podFailurePolicy is specified'), pfpMsgs.join("\n"));
+  assert.equal((pfp.spec as any).podReplacementPolicy, "Failed");
 });
 
 test("job: a hand-written selector needs manualSelector", () => {
@@ -188,7 +206,7 @@ test("cronjob: schedule, time zone, policy, template and name length", () => {
   (sel.spec as any).jobTemplate.spec.template.spec.restartPolicy = "Always";
   cronjobs.defaults!(sel);
   assert.deepEqual(fields(cronjobs.validate!(sel, undefined, CREATE)), [
-    'spec.jobTemplate.spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"',
+    'spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"',
     'spec.jobTemplate.spec.selector: Invalid value: {"matchLabels":{"a":"b"}}: `selector` will be auto-generated',
   ]);
 });

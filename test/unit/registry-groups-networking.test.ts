@@ -68,8 +68,16 @@ test("ingress: upstream validation messages", () => {
   assert.ok(msgs.includes('spec.rules[0].http.paths[0].path: Invalid value: "api": must be an absolute path'), msgs.join("\n"));
   assert.ok(msgs.includes("spec.rules[0].http.paths[1].pathType: Required value: pathType must be specified"), msgs.join("\n"));
   assert.ok(msgs.includes('spec.rules[0].http.paths[2].pathType: Unsupported value: "Regex": supported values: "Exact", "ImplementationSpecific", "Prefix"'), msgs.join("\n"));
-  assert.ok(msgs.includes('spec.rules[0].http.paths[3].backend.service.port: Invalid value: {"name":"http","number":80}: cannot set both port name & port number'), msgs.join("\n"));
-  assert.ok(msgs.includes("spec.rules[0].http.paths[4].backend.service.port: Required value: port name or number is required"), msgs.join("\n"));
+  // Upstream reports port problems on the backend itself (ArgoCD users know this exact line).
+  assert.ok(msgs.includes('spec.rules[0].http.paths[3].backend: Invalid value: "": cannot set both port name & port number'), msgs.join("\n"));
+  assert.ok(msgs.includes("spec.rules[0].http.paths[4].backend: Required value: port name or number is required"), msgs.join("\n"));
+  assert.equal(msgs.length, 6, msgs.join("\n"));
+  const legacy = ingress({ ingressClassName: "nginx", defaultBackend: { resource: { kind: "", name: "bucket" } } });
+  legacy.metadata.annotations = { "kubernetes.io/ingress.class": "nginx" };
+  assert.deepEqual(fields(ingresses.validate!(legacy, undefined, CREATE)), [
+    "spec.defaultBackend.resource.kind: Required value: kind is required",
+    'annotations.kubernetes.io/ingress.class: Invalid value: "nginx": can not be set when the class field is also set',
+  ]);
 });
 
 test("ingressclass: defaults, validation, immutable controller and table", () => {

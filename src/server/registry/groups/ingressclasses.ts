@@ -9,6 +9,7 @@ import { isDNS1123Label, isDNS1123Subdomain, regexError } from "../../../shared/
 import { AGE_COLUMN, NAME_COLUMN, age } from "../printing.js";
 import { resourceType, type ResourceType } from "../types.js";
 import { column, immutable, specOf } from "./common.js";
+import { validateTypedLocalObjectReference } from "./ingresses.js";
 
 /** Upstream `maxLenIngressClassController`. */
 const MAX_CONTROLLER_LENGTH = 250;
@@ -51,8 +52,7 @@ export function validateIngressClass(obj: KubeObject, old: KubeObject | undefine
   const params = spec.parameters;
   if (params) {
     const p = "spec.parameters";
-    if (!params.kind) causes.push(fieldError.required(`${p}.kind`, "kind is required"));
-    if (!params.name) causes.push(fieldError.required(`${p}.name`, "name is required"));
+    causes.push(...validateTypedLocalObjectReference(params, p));
     if (!params.scope) {
       causes.push(fieldError.required(`${p}.scope`));
     } else if (params.scope !== "Cluster" && params.scope !== "Namespace") {

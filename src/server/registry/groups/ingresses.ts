@@ -2,10 +2,20 @@
  * networking.k8s.io/v1 Ingress: validation (pkg/apis/networking/validation `ValidateIngressSpec`),
  * strategy (status reset on create) and table (`printIngress`).
  */
+import { isIP } from "node:net";
 import type { HTTPIngressPath, Ingress, IngressBackend, IngressSpec } from "kubernetes-types/networking/v1.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import { fieldError, type StatusCause } from "../../../shared/api/status.js";
-import { DNS1123_SUBDOMAIN_MAX_LENGTH, isDNS1035Label, isDNS1123Subdomain, isValidIP, isValidPortName, isValidPortNum, maxLenError, regexError } from "../../../shared/api/validation.js";
+import {
+  DNS1123_SUBDOMAIN_MAX_LENGTH,
+  isDNS1035Label,
+  isDNS1123Subdomain,
+  isValidPortName,
+  isValidPortNum,
+  maxLenError,
+  nameIsValidPathSegment,
+  regexError,
+} from "../../../shared/api/validation.js";
 import { AGE_COLUMN, NAME_COLUMN, age } from "../printing.js";
 import { resourceType, type ResourceType } from "../types.js";
 import { STATUS_SUBRESOURCE, column, specOf } from "./common.js";
@@ -14,6 +24,8 @@ import { STATUS_SUBRESOURCE, column, specOf } from "./common.js";
 const LOAD_BALANCER_WIDTH = 16;
 /** At most this many hosts are listed in the Hosts column before "+ N more...". */
 const MAX_HOSTS_SHOWN = 3;
+/** The pre-IngressClass way to pick a controller; may not be combined with `spec.ingressClassName`. */
+export const INGRESS_CLASS_ANNOTATION = "kubernetes.io/ingress.class";
 /** Path types upstream supports, sorted as its `NotSupported` message lists them. */
 export const INGRESS_PATH_TYPES = ["Exact", "ImplementationSpecific", "Prefix"];
 /** Path fragments upstream rejects in Exact/Prefix paths (path traversal and encoded slashes). */
@@ -39,51 +51,56 @@ export function isWildcardDNS1123Subdomain(value: string): string[] {
   return errs;
 }
 
-/** A host name of a rule or TLS entry: a DNS name (wildcards allowed), never an IP. */
-function validateHost(host: string, path: string): StatusCause[] {
+/** Hosts with a `*` are checked as wildcard subdomains ("*.example.com"), others as DNS subdomains. */
+function hostMessages(host: string): string[] {
+  return host.includes("*") ? isWildcardDNS1123Subdomain(host) : isDNS1123Subdomain(host);
+}
+
+/**
+ * Upstream `validateIngressTypedLocalObjectReference` (resource backends and IngressClass parameters):
+ * optional apiGroup a DNS subdomain, kind and name required path segments.
+ */
+export function validateTypedLocalObjectReference(ref: { apiGroup?: string; kind?: string; name?: string }, path: string): StatusCause[] {
   const causes: StatusCause[] = [];
-  if (isValidIP(host).length === 0) causes.push(fieldError.invalid(path, host, "must be a DNS name, not an IP address"));
-  const msgs = host.startsWith("*.") ? isWildcardDNS1123Subdomain(host) : isDNS1123Subdomain(host);
-  for (const msg of msgs) causes.push(fieldError.invalid(path, host, msg));
+  if (ref.apiGroup !== undefined) for (const msg of isDNS1123Subdomain(ref.apiGroup)) causes.push(fieldError.invalid(`${path}.apiGroup`, ref.apiGroup, msg));
+  for (const f of ["kind", "name"] as const) {
+    const v = ref[f] ?? "";
+    if (!v) causes.push(fieldError.required(`${path}.${f}`, `${f} is required`));
+    else for (const msg of nameIsValidPathSegment(v, false)) causes.push(fieldError.invalid(`${path}.${f}`, v, msg));
+  }
   return causes;
 }
 
-/** Upstream `validateIngressBackend`. */
+/** Upstream `validateIngressBackend`. Port errors are reported on the backend itself, as upstream does. */
 export function validateIngressBackend(backend: IngressBackend, path: string): StatusCause[] {
-  const causes: StatusCause[] = [];
   const hasService = backend.service !== undefined;
   const hasResource = backend.resource !== undefined;
   if (hasService && hasResource) return [fieldError.invalid(path, "", "cannot set both resource and service backends")];
-  if (hasResource) {
-    const r = backend.resource!;
-    if (!r.kind) causes.push(fieldError.required(`${path}.resource.kind`, "kind is required"));
-    if (!r.name) causes.push(fieldError.required(`${path}.resource.name`, "name is required"));
-    return causes;
-  }
+  if (hasResource) return validateTypedLocalObjectReference(backend.resource!, `${path}.resource`);
   if (!hasService) return [fieldError.invalid(path, "", "resource or service backend is required")];
+  const causes: StatusCause[] = [];
   const svc = backend.service!;
   if (!svc.name) causes.push(fieldError.required(`${path}.service.name`));
   else for (const msg of isDNS1035Label(svc.name)) causes.push(fieldError.invalid(`${path}.service.name`, svc.name, msg));
   const port = svc.port ?? {};
   if (port.name && port.number) {
-    causes.push(fieldError.invalid(`${path}.service.port`, port, "cannot set both port name & port number"));
+    causes.push(fieldError.invalid(path, "", "cannot set both port name & port number"));
   } else if (port.name) {
     for (const msg of isValidPortName(port.name)) causes.push(fieldError.invalid(`${path}.service.port.name`, port.name, msg));
   } else if (port.number) {
     for (const msg of isValidPortNum(port.number)) causes.push(fieldError.invalid(`${path}.service.port.number`, port.number, msg));
   } else {
-    causes.push(fieldError.required(`${path}.service.port`, "port name or number is required"));
+    causes.push(fieldError.required(path, "port name or number is required"));
   }
   return causes;
 }
 
 /** Upstream `validateHTTPIngressPath`. */
 function validateHTTPPath(p: HTTPIngressPath, path: string): StatusCause[] {
+  if (!p.pathType) return [fieldError.required(`${path}.pathType`, "pathType must be specified")];
   const causes: StatusCause[] = [];
   const value = p.path ?? "";
-  if (!p.pathType) {
-    causes.push(fieldError.required(`${path}.pathType`, "pathType must be specified"));
-  } else if (p.pathType === "Exact" || p.pathType === "Prefix") {
+  if (p.pathType === "Exact" || p.pathType === "Prefix") {
     if (!value.startsWith("/")) causes.push(fieldError.invalid(`${path}.path`, value, "must be an absolute path"));
     if (value.length > 0) {
       for (const seq of INVALID_PATH_SEQUENCES) if (value.includes(seq)) causes.push(fieldError.invalid(`${path}.path`, value, `must not contain '${seq}'`));
@@ -111,7 +128,10 @@ export function validateIngress(obj: KubeObject): StatusCause[] {
   if (spec.defaultBackend) causes.push(...validateIngressBackend(spec.defaultBackend, "spec.defaultBackend"));
   rules.forEach((rule, i) => {
     const rp = `spec.rules[${i}]`;
-    if (rule.host) causes.push(...validateHost(rule.host, `${rp}.host`));
+    if (rule.host) {
+      if (isIP(rule.host) !== 0) causes.push(fieldError.invalid(`${rp}.host`, rule.host, "must be a DNS name, not an IP address"));
+      for (const msg of hostMessages(rule.host)) causes.push(fieldError.invalid(`${rp}.host`, rule.host, msg));
+    }
     if (rule.http) {
       const paths = rule.http.paths ?? [];
       if (paths.length === 0) causes.push(fieldError.required(`${rp}.http.paths`));
@@ -120,12 +140,14 @@ export function validateIngress(obj: KubeObject): StatusCause[] {
   });
   (spec.tls ?? []).forEach((tls, i) => {
     (tls.hosts ?? []).forEach((h, j) => {
-      const msgs = h.startsWith("*.") ? isWildcardDNS1123Subdomain(h) : isDNS1123Subdomain(h);
-      for (const msg of msgs) causes.push(fieldError.invalid(`spec.tls[${i}].hosts[${j}]`, h, msg));
+      for (const msg of hostMessages(h)) causes.push(fieldError.invalid(`spec.tls[${i}].hosts[${j}]`, h, msg));
     });
+    if (tls.secretName) for (const msg of isDNS1123Subdomain(tls.secretName)) causes.push(fieldError.invalid(`spec.tls[${i}].secretName`, tls.secretName, msg));
   });
   if (spec.ingressClassName !== undefined) {
     for (const msg of isDNS1123Subdomain(spec.ingressClassName)) causes.push(fieldError.invalid("spec.ingressClassName", spec.ingressClassName, msg));
+    const legacy = obj.metadata.annotations?.[INGRESS_CLASS_ANNOTATION];
+    if (legacy !== undefined) causes.push(fieldError.invalid(`annotations.${INGRESS_CLASS_ANNOTATION}`, legacy, "can not be set when the class field is also set"));
   }
   return causes;
 }

@@ -6,6 +6,8 @@ import type { Job, JobSpec, JobStatus } from "kubernetes-types/batch/v1.js";
 import type { PodTemplateSpec } from "kubernetes-types/core/v1.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import { fieldError, type StatusCause } from "../../../shared/api/status.js";
+import { labelSelectorFromObject } from "../../../shared/api/selectors.js";
+import { isDNS1123Label } from "../../../shared/api/validation.js";
 import { defaultPodTemplateSpec } from "../core-v1/pod-defaults.js";
 import { validatePodTemplateSpec } from "../core-v1/pod-validation.js";
 import { AGE_COLUMN, NAME_COLUMN, age, formatLabelSelector, humanDuration } from "../printing.js";
@@ -90,22 +92,31 @@ function hasLabel(labels: Record<string, string> | undefined, path: string, key:
   return [];
 }
 
-/** Upstream `ValidateGeneratedSelector` (create only). Skipped while the UID is not yet assigned. */
+/**
+ * Upstream `validateGeneratedSelector` (create only): unless `manualSelector` is set, the pod template
+ * must carry the generated labels and the selector must select them. Skipped while the UID is unset.
+ */
 function validateGeneratedSelector(obj: KubeObject): StatusCause[] {
   const spec = specOf<JobSpec>(obj);
   const uid = obj.metadata.uid;
   if (spec.manualSelector === true || !spec.selector || !uid) return [];
+  const name = obj.metadata.name ?? "";
   const labels = spec.template?.metadata?.labels;
   const path = "spec.template.metadata";
   const causes: StatusCause[] = [
     ...hasLabel(labels, path, LEGACY_JOB_CONTROLLER_UID_LABEL, uid),
-    ...hasLabel(labels, path, LEGACY_JOB_NAME_LABEL, obj.metadata.name ?? ""),
+    ...hasLabel(labels, path, LEGACY_JOB_NAME_LABEL, name),
     ...hasLabel(labels, path, JOB_CONTROLLER_UID_LABEL, uid),
-    ...hasLabel(labels, path, JOB_NAME_LABEL, obj.metadata.name ?? ""),
+    ...hasLabel(labels, path, JOB_NAME_LABEL, name),
   ];
-  if (!deepEqual(spec.selector, { matchLabels: { [JOB_CONTROLLER_UID_LABEL]: uid } })) {
-    causes.push(fieldError.invalid("spec.selector", spec.selector, "`selector` not auto-generated"));
+  const expected = { [LEGACY_JOB_CONTROLLER_UID_LABEL]: uid, [LEGACY_JOB_NAME_LABEL]: name, [JOB_CONTROLLER_UID_LABEL]: uid, [JOB_NAME_LABEL]: name };
+  let matches = false;
+  try {
+    matches = labelSelectorFromObject(spec.selector).matches(expected);
+  } catch {
+    return causes; // a malformed selector is reported by the selector validation
   }
+  if (!matches) causes.push(fieldError.invalid("spec.selector", spec.selector, "`selector` not auto-generated"));
   return causes;
 }
 
@@ -146,9 +157,11 @@ export function validateJobSpecCommon(spec: Partial<JobSpec>, path: string): Sta
   }
   causes.push(...validatePodTemplateSpec(spec.template, `${path}.template`));
   const restartPolicy = spec.template?.spec?.restartPolicy ?? "";
-  if (restartPolicy !== "OnFailure" && restartPolicy !== "Never") {
-    causes.push(fieldError.notSupported(`${path}.template.spec.restartPolicy`, restartPolicy, ["OnFailure", "Never"]));
-  }
+  const restartPath = `${path}.template.spec.restartPolicy`;
+  // The pod defaults fill Always when the user sets nothing, so both mean "not chosen" here.
+  if (restartPolicy === "Always" || restartPolicy === "") causes.push(fieldError.required(restartPath, 'valid values: "OnFailure", "Never"'));
+  else if (restartPolicy !== "OnFailure" && restartPolicy !== "Never") causes.push(fieldError.notSupported(restartPath, restartPolicy, ["OnFailure", "Never"]));
+  else if (spec.podFailurePolicy && restartPolicy !== "Never") causes.push(fieldError.invalid(restartPath, restartPolicy, 'only "Never" is supported when podFailurePolicy is specified'));
   return causes;
 }
 
@@ -181,10 +194,9 @@ function validateJobUpdate(obj: KubeObject, old: KubeObject): StatusCause[] {
     causes.push(...immutable(spec.template, oldSpec.template, "spec.template"));
   }
   if (spec.completions !== oldSpec.completions) {
-    // Elastic Indexed Jobs: completions may change together with parallelism.
-    const elastic = spec.completionMode === "Indexed" && oldSpec.completionMode === "Indexed";
-    if (!elastic) causes.push(fieldError.immutable("spec.completions"));
-    else if (spec.completions !== spec.parallelism || oldSpec.completions !== oldSpec.parallelism) {
+    // Elastic Indexed Jobs: completions may change, but only together with (and equal to) parallelism.
+    if (spec.completionMode !== "Indexed") causes.push(fieldError.immutable("spec.completions"));
+    else if (spec.completions !== undefined && spec.completions !== spec.parallelism) {
       causes.push(fieldError.invalid("spec.completions", spec.completions, "can only be modified in tandem with spec.parallelism"));
     }
   }
@@ -202,7 +214,14 @@ function validateJobUpdate(obj: KubeObject, old: KubeObject): StatusCause[] {
 export function validateJob(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
   const spec = specOf<JobSpec>(obj);
   const causes: StatusCause[] = [];
-  if (!old) causes.push(...validateGeneratedSelector(obj));
+  if (!old) {
+    causes.push(...validateGeneratedSelector(obj));
+    // Indexed pods are named <job>-<index>; the longest must still be a DNS label.
+    if (spec.completionMode === "Indexed" && (spec.completions ?? 0) > 0) {
+      const hostname = `${obj.metadata.name ?? ""}-${spec.completions! - 1}`;
+      if (isDNS1123Label(hostname).length) causes.push(fieldError.invalid("metadata.name", obj.metadata.name ?? "", `will not able to create pod with invalid DNS label: ${hostname}`));
+    }
+  }
   causes.push(...validateWorkloadSelector(spec.selector, spec.template, "spec"));
   causes.push(...validateJobSpecCommon(spec, "spec"));
   if (old) causes.push(...validateJobUpdate(obj, old));
