@@ -398,3 +398,22 @@ test("ignored fields neither conflict nor lose their owners", () => {
   const err = conflictOf(() => applyServerSide({ live: recorded, applied: cfg, manager: "kubectl", force: false, apiVersion: "apps/v1", now: T2 }));
   assert.equal(err.message, 'Apply failed with 1 conflict: conflict with "kube-controller-manager" with subresource "status" using apps/v1: .status.replicas');
 });
+
+test("more than 10 Update managers: the oldest are merged into ancient-changes", () => {
+  let obj: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: {} };
+  for (let i = 0; i < 12; i++) {
+    const next = structuredClone(obj) as KubeObject & { data: Record<string, string> };
+    next.data[`k${i}`] = "v";
+    obj = updateManagedFields({ old: obj, updated: next, manager: `writer-${i}`, apiVersion: "v1", now: new Date(Date.parse(T0) + i * 1000) }).object;
+  }
+  const entries = obj.metadata.managedFields ?? [];
+  assert.equal(entries.length, 10);
+  const ancient = entries.find((e) => e.manager === "ancient-changes");
+  assert.ok(ancient, "a bucket entry exists");
+  assert.deepEqual(ancient.fieldsV1, { "f:data": { ".": {}, "f:k0": {}, "f:k1": {}, "f:k2": {} } });
+  assert.equal(ancient.time, "2026-11-27T10:00:02Z");
+  assert.deepEqual(
+    entries.filter((e) => e.manager !== "ancient-changes").map((e) => e.manager),
+    ["writer-3", "writer-4", "writer-5", "writer-6", "writer-7", "writer-8", "writer-9", "writer-10", "writer-11"],
+  );
+});

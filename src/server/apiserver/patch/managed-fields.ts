@@ -152,3 +152,47 @@ export function stripManagedFields(obj: JsonObject): JsonObject {
 export function withManagedFields(obj: JsonObject, managedFields: ManagedFieldsEntry[]): KubeObject {
   return setManagedFieldsInPlace(structuredClone(obj), managedFields).object;
 }
+
+/**
+ * Upstream `DefaultMaxUpdateManagers`: at most this many Update entries are kept, so objects written
+ * by many different clients do not grow without bound; the oldest are merged per API version into
+ * an "ancient-changes" entry.
+ */
+export const MAX_UPDATE_MANAGERS = 10;
+const OLD_UPDATES_MANAGER = "ancient-changes";
+
+/**
+ * Merges the oldest Update entries into per-version "ancient-changes" buckets until at most
+ * `max` Update entries remain (upstream `capManagersManager`). Mutates and returns `managers`.
+ */
+export function capUpdateManagers(managers: Map<string, ManagerFields>, max = MAX_UPDATE_MANAGERS): Map<string, ManagerFields> {
+  const updaters = [...managers.entries()].filter(([, m]) => m.operation === "Update").map(([id]) => id);
+  if (updaters.length <= max) return managers;
+  const seconds = (id: string): number => {
+    const t = managers.get(id)?.time;
+    return t ? Math.floor(Date.parse(t) / 1000) || 0 : 0;
+  };
+  updaters.sort((a, b) => seconds(a) - seconds(b) || cmp(a, b));
+  const firstOfVersion = new Map<string, string>();
+  let length = updaters.length;
+  for (let i = 0; i < updaters.length && length > max; i++) {
+    const id = updaters[i];
+    const m = managers.get(id)!;
+    const bucketId = managerId({ manager: OLD_UPDATES_MANAGER, operation: "Update", apiVersion: m.apiVersion });
+    const first = firstOfVersion.get(m.apiVersion);
+    if (first === undefined) {
+      firstOfVersion.set(m.apiVersion, id);
+      continue;
+    }
+    if (!managers.has(bucketId)) {
+      const firstEntry = managers.get(first)!;
+      managers.delete(first);
+      managers.set(bucketId, { ...firstEntry, manager: OLD_UPDATES_MANAGER, subresource: undefined });
+    }
+    const bucket = managers.get(bucketId)!;
+    managers.set(bucketId, { ...bucket, set: m.set.union(bucket.set), time: m.time });
+    managers.delete(id);
+    length--;
+  }
+  return managers;
+}

@@ -11,10 +11,11 @@
  * - every other write records an `Update` entry for its manager with the fields it added or changed,
  *   and takes those fields from other managers.
  *
+ * kubectl's move from client-side to server-side apply is handled as upstream (`last-applied.ts`).
+ *
  * Simplifications (documented, not hidden): one API version per kind (no conversion between the
- * versions managers used), the type facts of `merge-keys.ts` instead of full OpenAPI schemas (unknown
- * fields are treated as granular structs and lists as atomic), and no update of the client-side
- * `last-applied-configuration` annotation.
+ * versions managers used), and the type facts of `merge-keys.ts` instead of full OpenAPI schemas
+ * (unknown fields are treated as granular structs, unknown lists as atomic).
  */
 import { ApiError, badRequest } from "../../../shared/api/status.js";
 import type { KubeObject, ManagedFieldsEntry } from "../../../shared/api/types.js";
@@ -33,6 +34,7 @@ import {
   tryDecodeManagedFields,
   withManagedFields,
   managedFieldsOf,
+  capUpdateManagers,
   type ManagerFields,
 } from "./managed-fields.js";
 import { KUBECTL_MANAGER, allowedConflictsFromLastApplied, syncLastApplied } from "./last-applied.js";
@@ -199,7 +201,7 @@ export function updateManagedFields(opts: UpdateManagedFieldsOptions): ApplyResu
     const previous = managers.get(selfId);
     managers.set(selfId, { ...self, set: previous ? previous.set.union(touched) : touched, time: timestamp(opts.now) });
   }
-  return setManagedFieldsInPlace(updatedIn, encodeManagedFields(managers));
+  return setManagedFieldsInPlace(updatedIn, encodeManagedFields(capUpdateManagers(managers)));
 }
 
 /** Upstream's checks on an applied configuration (`structuredMergeManager.Apply`). */
