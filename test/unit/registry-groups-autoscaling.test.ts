@@ -68,10 +68,25 @@ test("hpa v2: validation messages", () => {
     "spec.maxReplicas: Invalid value: 2: must be greater than or equal to `minReplicas`",
     "spec.metrics[0].resource.target.averageUtilization: Required value: must set either a target raw value or a target utilization",
     "spec.metrics[1].pods: Required value: must populate information for the given metric source",
-    'spec.metrics[2].type: Unsupported value: "Magic": supported values: "Object", "Pods", "Resource", "External", "ContainerResource"',
+    // Upstream reports an unknown type twice (set check, then its switch default).
+    'spec.metrics[2].type: Unsupported value: "Magic": supported values: "ContainerResource", "External", "Object", "Pods", "Resource"',
+    'spec.metrics[2].type: Unsupported value: "Magic": supported values: "ContainerResource", "External", "Object", "Pods", "Resource"',
     "spec.behavior.scaleUp.stabilizationWindowSeconds: Invalid value: 4000: must be less than or equal to 3600",
     "spec.behavior.scaleUp.policies[0].value: Invalid value: 0: must be greater than zero",
     "spec.behavior.scaleUp.policies[0].periodSeconds: Invalid value: 2000: must be less than or equal to 1800",
+  ]);
+  const zero = hpaV2({ minReplicas: 0, behavior: { scaleDown: { selectPolicy: "Random", policies: [{ type: "Nodes", value: 1, periodSeconds: 60 }] } } });
+  assert.deepEqual(fields(horizontalpodautoscalersV2.validate!(zero, undefined, CREATE)), [
+    "spec.minReplicas: Invalid value: 0: must be greater than or equal to 1",
+    "spec.metrics: Forbidden: must specify at least one Object or External metric to support scaling to zero replicas",
+    'spec.behavior.scaleDown.selectPolicy: Unsupported value: "Random": supported values: "Disabled", "Max", "Min"',
+    'spec.behavior.scaleDown.policies[0].type: Unsupported value: "Nodes": supported values: "Percent", "Pods"',
+  ]);
+  const external = hpaV2({ metrics: [{ type: "External", external: { metric: { name: "queue/depth" }, target: { type: "Value", value: "-1", averageValue: "2" } } }] });
+  assert.deepEqual(fields(horizontalpodautoscalersV2.validate!(external, undefined, CREATE)), [
+    `spec.metrics[0].external.metric.name: Invalid value: "queue/depth": may not contain '/'`,
+    'spec.metrics[0].external.target.value: Invalid value: "-1": must be positive',
+    "spec.metrics[0].external.target.value: Forbidden: may not set both a target value for metric and a per-pod target",
   ]);
   const noRef = hpaV2({ scaleTargetRef: { kind: "", name: "" } });
   assert.deepEqual(fields(horizontalpodautoscalersV2.validate!(noRef, undefined, CREATE)), ["spec.scaleTargetRef.kind: Required value", "spec.scaleTargetRef.name: Required value"]);

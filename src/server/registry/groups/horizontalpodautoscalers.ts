@@ -16,11 +16,11 @@ import type {
 } from "kubernetes-types/autoscaling/v2.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import { fieldError, type StatusCause } from "../../../shared/api/status.js";
-import { nameIsValidPathSegment } from "../../../shared/api/validation.js";
+import { isDNS1123Label, nameIsValidPathSegment } from "../../../shared/api/validation.js";
 import { parseQuantity } from "../core-v1/quantity.js";
 import { AGE_COLUMN, NAME_COLUMN, age } from "../printing.js";
 import { resourceType } from "../types.js";
-import { STATUS_SUBRESOURCE, column, ensure, specOf, type GroupResourceType } from "./common.js";
+import { STATUS_SUBRESOURCE, column, ensure, nonNegative, specOf, type GroupResourceType } from "./common.js";
 
 /** CPU utilization the HPA targets when no metric is given (upstream `DefaultCPUUtilization`). */
 export const DEFAULT_CPU_UTILIZATION = 80;
@@ -40,7 +40,12 @@ const MAX_STABILIZATION_WINDOW_SECONDS = 3600;
 const MAX_PERIOD_SECONDS = 1800;
 /** The Targets column shows at most two metrics before "+ N more...". */
 const MAX_METRICS_SHOWN = 2;
-const METRIC_SOURCE_TYPES = ["Object", "Pods", "Resource", "External", "ContainerResource"];
+/** Enumerations as upstream lists them in NotSupported messages (sorted sets). */
+const METRIC_SOURCE_TYPES = ["ContainerResource", "External", "Object", "Pods", "Resource"];
+const SELECT_POLICIES = ["Disabled", "Max", "Min"];
+const SCALING_POLICY_TYPES = ["Percent", "Pods"];
+/** HPAScaleToZero is alpha and off upstream, so minReplicas must be at least 1. */
+const MIN_REPLICAS_LOWER_BOUND = 1;
 const SOURCE_FIELD: Readonly<Record<string, keyof MetricSpec>> = {
   Object: "object",
   Pods: "pods",
@@ -188,58 +193,96 @@ function positiveQuantity(q: string | number | undefined, path: string): StatusC
 
 /** Upstream `validateMetricTarget`. */
 function validateMetricTarget(t: MetricTarget | undefined, path: string): StatusCause[] {
-  if (!t?.type) return [fieldError.required(`${path}.type`, "must specify a metric target type")];
   const causes: StatusCause[] = [];
-  if (!["Utilization", "Value", "AverageValue"].includes(t.type)) causes.push(fieldError.invalid(`${path}.type`, t.type, "must be either Utilization, Value, or AverageValue"));
-  causes.push(...positiveQuantity(t.value, `${path}.value`));
-  causes.push(...positiveQuantity(t.averageValue, `${path}.averageValue`));
-  if (t.averageUtilization !== undefined && t.averageUtilization < 1) causes.push(fieldError.invalid(`${path}.averageUtilization`, t.averageUtilization, "must be greater than 0"));
+  const type = t?.type ?? "";
+  if (!type) causes.push(fieldError.required(`${path}.type`, "must specify a metric target type"));
+  if (!["Utilization", "Value", "AverageValue"].includes(type)) causes.push(fieldError.invalid(`${path}.type`, type, "must be either Utilization, Value, or AverageValue"));
+  causes.push(...positiveQuantity(t?.value, `${path}.value`));
+  causes.push(...positiveQuantity(t?.averageValue, `${path}.averageValue`));
+  if (t?.averageUtilization !== undefined && t.averageUtilization < 1) causes.push(fieldError.invalid(`${path}.averageUtilization`, t.averageUtilization, "must be greater than 0"));
   return causes;
 }
 
-function validateMetricName(name: string | undefined, path: string): StatusCause[] {
-  if (!name) return [fieldError.required(path, "must specify a metric name")];
-  return nameIsValidPathSegment(name, false).map((msg) => fieldError.invalid(path, name, msg));
+/** Upstream `validateMetricIdentifier`. */
+function validateMetricIdentifier(name: string | undefined, path: string): StatusCause[] {
+  if (!name) return [fieldError.required(`${path}.name`, "must specify a metric name")];
+  return nameIsValidPathSegment(name, false).map((msg) => fieldError.invalid(`${path}.name`, name, msg));
 }
 
-/** Upstream `validateMetricSpec` and the per-source validators. */
+/** Upstream `ValidateCrossVersionObjectReference` (scaleTargetRef, describedObject). */
+function validateCrossVersionObjectReference(ref: { kind?: string; name?: string } | undefined, path: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  for (const f of ["kind", "name"] as const) {
+    const v = ref?.[f] ?? "";
+    if (!v) causes.push(fieldError.required(`${path}.${f}`));
+    else for (const msg of nameIsValidPathSegment(v, false)) causes.push(fieldError.invalid(`${path}.${f}`, v, msg));
+  }
+  return causes;
+}
+
+/** Resource and ContainerResource targets: exactly one of averageUtilization / averageValue. */
+function validateUtilizationOrValue(t: MetricTarget | undefined, path: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  if (t?.averageUtilization === undefined && t?.averageValue === undefined) causes.push(fieldError.required(`${path}.averageUtilization`, "must set either a target raw value or a target utilization"));
+  if (t?.averageUtilization !== undefined && t.averageValue !== undefined) causes.push(fieldError.forbidden(`${path}.averageValue`, "may not set both a target raw value and a target utilization"));
+  return causes;
+}
+
+/** The validator of one metric source, by its field name. */
+function validateSource(m: MetricSpec, field: keyof MetricSpec, path: string): StatusCause[] {
+  const p = `${path}.${field}`;
+  switch (field) {
+    case "object":
+      return [
+        ...validateCrossVersionObjectReference(m.object!.describedObject, `${p}.describedObject`),
+        ...validateMetricIdentifier(m.object!.metric?.name, `${p}.metric`),
+        ...validateMetricTarget(m.object!.target, `${p}.target`),
+        ...(m.object!.target?.value === undefined && m.object!.target?.averageValue === undefined
+          ? [fieldError.required(`${p}.target.averageValue`, "must set either a target value or averageValue")]
+          : []),
+      ];
+    case "external": {
+      const t = m.external!.target;
+      const causes = [...validateMetricIdentifier(m.external!.metric?.name, `${p}.metric`), ...validateMetricTarget(t, `${p}.target`)];
+      if (t?.value === undefined && t?.averageValue === undefined) causes.push(fieldError.required(`${p}.target.averageValue`, "must set either a target value for metric or a per-pod target"));
+      if (t?.value !== undefined && t.averageValue !== undefined) causes.push(fieldError.forbidden(`${p}.target.value`, "may not set both a target value for metric and a per-pod target"));
+      return causes;
+    }
+    case "pods":
+      return [
+        ...validateMetricIdentifier(m.pods!.metric?.name, `${p}.metric`),
+        ...validateMetricTarget(m.pods!.target, `${p}.target`),
+        ...(m.pods!.target?.averageValue === undefined ? [fieldError.required(`${p}.target.averageValue`, "must specify a positive target averageValue")] : []),
+      ];
+    case "resource": {
+      const causes: StatusCause[] = m.resource!.name ? [] : [fieldError.required(`${p}.name`, "must specify a resource name")];
+      return [...causes, ...validateMetricTarget(m.resource!.target, `${p}.target`), ...validateUtilizationOrValue(m.resource!.target, `${p}.target`)];
+    }
+    case "containerResource": {
+      const src = m.containerResource!;
+      const causes: StatusCause[] = [];
+      if (!src.name) causes.push(fieldError.required(`${p}.name`, "must specify a resource name"));
+      if (!src.container) causes.push(fieldError.required(`${p}.container`, "must specify a container"));
+      else for (const msg of isDNS1123Label(src.container)) causes.push(fieldError.invalid(`${p}.container`, src.container, msg));
+      return [...causes, ...validateMetricTarget(src.target, `${p}.target`), ...validateUtilizationOrValue(src.target, `${p}.target`)];
+    }
+    default:
+      return [];
+  }
+}
+
+/** Upstream `validateMetricSpec`: the type names one source, which must be the only one set. */
 function validateMetricSpec(m: MetricSpec, path: string): StatusCause[] {
   const causes: StatusCause[] = [];
-  if (!m.type) causes.push(fieldError.required(`${path}.type`, "must specify a metric source type"));
-  if (!METRIC_SOURCE_TYPES.includes(m.type)) causes.push(fieldError.notSupported(`${path}.type`, m.type ?? "", METRIC_SOURCE_TYPES));
-  const present = Object.values(SOURCE_FIELD).filter((f) => m[f] !== undefined);
-  if (present.length === 1) {
-    if (m.resource) {
-      const p = `${path}.resource`;
-      if (!m.resource.name) causes.push(fieldError.required(`${p}.name`, "must specify a resource name"));
-      causes.push(...validateMetricTarget(m.resource.target, `${p}.target`));
-      const t = m.resource.target ?? {};
-      if (t.averageUtilization === undefined && t.averageValue === undefined) causes.push(fieldError.required(`${p}.target.averageUtilization`, "must set either a target raw value or a target utilization"));
-      if (t.averageUtilization !== undefined && t.averageValue !== undefined) causes.push(fieldError.forbidden(`${p}.target.averageValue`, "may not set both a target raw value and a target utilization"));
-    }
-    if (m.containerResource) {
-      const p = `${path}.containerResource`;
-      if (!m.containerResource.name) causes.push(fieldError.required(`${p}.name`, "must specify a resource name"));
-      if (!m.containerResource.container) causes.push(fieldError.required(`${p}.container`, "must specify a container"));
-      causes.push(...validateMetricTarget(m.containerResource.target, `${p}.target`));
-    }
-    if (m.pods) {
-      const p = `${path}.pods`;
-      causes.push(...validateMetricName(m.pods.metric?.name, `${p}.metric.name`));
-      causes.push(...validateMetricTarget(m.pods.target, `${p}.target`));
-      if (m.pods.target?.averageValue === undefined) causes.push(fieldError.required(`${p}.target.averageValue`, "must specify a positive target averageValue"));
-    }
-    for (const key of ["object", "external"] as const) {
-      const src = m[key];
-      if (!src) continue;
-      const p = `${path}.${key}`;
-      causes.push(...validateMetricName(src.metric?.name, `${p}.metric.name`));
-      causes.push(...validateMetricTarget(src.target, `${p}.target`));
-      if (src.target?.value === undefined && src.target?.averageValue === undefined) causes.push(fieldError.required(`${p}.target.averageValue`, "must set either a target value or averageValue"));
-    }
-  }
-  const expected = SOURCE_FIELD[m.type];
-  if (expected && m[expected] === undefined) causes.push(fieldError.required(`${path}.${expected}`, "must populate information for the given metric source"));
+  const type = m.type ?? "";
+  if (!type) causes.push(fieldError.required(`${path}.type`, "must specify a metric source type"));
+  if (!METRIC_SOURCE_TYPES.includes(type)) causes.push(fieldError.notSupported(`${path}.type`, type, METRIC_SOURCE_TYPES));
+  // Upstream validates the first present source in this order and reports the others below.
+  const present = (["object", "external", "pods", "resource", "containerResource"] as const).filter((f) => m[f] !== undefined);
+  if (present.length) causes.push(...validateSource(m, present[0]!, path));
+  const expected = SOURCE_FIELD[type];
+  if (!expected) causes.push(fieldError.notSupported(`${path}.type`, type, METRIC_SOURCE_TYPES)); // upstream repeats it from its switch default
+  else if (m[expected] === undefined) causes.push(fieldError.required(`${path}.${expected}`, "must populate information for the given metric source"));
   if (present.length !== 1) {
     for (const f of present) if (f !== expected) causes.push(fieldError.forbidden(`${path}.${f}`, "must populate the given metric source only"));
   }
@@ -252,14 +295,14 @@ function validateScalingRules(rules: HPAScalingRules | undefined, path: string):
   const w = rules.stabilizationWindowSeconds;
   if (w !== undefined && w < 0) causes.push(fieldError.invalid(`${path}.stabilizationWindowSeconds`, w, "must be greater than or equal to zero"));
   if (w !== undefined && w > MAX_STABILIZATION_WINDOW_SECONDS) causes.push(fieldError.invalid(`${path}.stabilizationWindowSeconds`, w, `must be less than or equal to ${MAX_STABILIZATION_WINDOW_SECONDS}`));
-  if (rules.selectPolicy !== undefined && !["Max", "Min", "Disabled"].includes(rules.selectPolicy)) {
-    causes.push(fieldError.notSupported(`${path}.selectPolicy`, rules.selectPolicy, ["Max", "Min", "Disabled"]));
+  if (rules.selectPolicy !== undefined && !SELECT_POLICIES.includes(rules.selectPolicy)) {
+    causes.push(fieldError.notSupported(`${path}.selectPolicy`, rules.selectPolicy, SELECT_POLICIES));
   }
   const policies = rules.policies ?? [];
   if (policies.length === 0) causes.push(fieldError.required(`${path}.policies`, "must specify at least one Policy"));
   policies.forEach((p, i) => {
     const pp = `${path}.policies[${i}]`;
-    if (p.type !== "Pods" && p.type !== "Percent") causes.push(fieldError.notSupported(`${pp}.type`, p.type, ["Pods", "Percent"]));
+    if (p.type !== "Pods" && p.type !== "Percent") causes.push(fieldError.notSupported(`${pp}.type`, p.type, SCALING_POLICY_TYPES));
     if (!(p.value > 0)) causes.push(fieldError.invalid(`${pp}.value`, p.value, "must be greater than zero"));
     if (!(p.periodSeconds > 0)) causes.push(fieldError.invalid(`${pp}.periodSeconds`, p.periodSeconds, "must be greater than zero"));
     if (p.periodSeconds > MAX_PERIOD_SECONDS) causes.push(fieldError.invalid(`${pp}.periodSeconds`, p.periodSeconds, `must be less than or equal to ${MAX_PERIOD_SECONDS}`));
@@ -275,23 +318,29 @@ function validateScalingRules(rules: HPAScalingRules | undefined, path: string):
 export function validateHPAv2(obj: KubeObject): StatusCause[] {
   const spec = specOf<Partial<HorizontalPodAutoscalerSpec>>(obj);
   const causes: StatusCause[] = [];
-  if (spec.minReplicas !== undefined && spec.minReplicas < 1) causes.push(fieldError.invalid("spec.minReplicas", spec.minReplicas, "must be greater than or equal to 1"));
+  if (spec.minReplicas !== undefined && spec.minReplicas < MIN_REPLICAS_LOWER_BOUND) {
+    causes.push(fieldError.invalid("spec.minReplicas", spec.minReplicas, `must be greater than or equal to ${MIN_REPLICAS_LOWER_BOUND}`));
+  }
   const max = spec.maxReplicas ?? 0;
   if (max < 1) causes.push(fieldError.invalid("spec.maxReplicas", max, "must be greater than 0"));
   if (spec.minReplicas !== undefined && max < spec.minReplicas) causes.push(fieldError.invalid("spec.maxReplicas", max, "must be greater than or equal to `minReplicas`"));
-  const ref = spec.scaleTargetRef;
-  const refCauses: StatusCause[] = [];
-  if (!ref?.kind) refCauses.push(fieldError.required("spec.scaleTargetRef.kind"));
-  else for (const msg of nameIsValidPathSegment(ref.kind, false)) refCauses.push(fieldError.invalid("spec.scaleTargetRef.kind", ref.kind, msg));
-  if (!ref?.name) refCauses.push(fieldError.required("spec.scaleTargetRef.name"));
-  else for (const msg of nameIsValidPathSegment(ref.name, false)) refCauses.push(fieldError.invalid("spec.scaleTargetRef.name", ref.name, msg));
-  causes.push(...refCauses);
-  if (refCauses.length === 0) (spec.metrics ?? []).forEach((m, i) => causes.push(...validateMetricSpec(m, `spec.metrics[${i}]`)));
+  causes.push(...validateCrossVersionObjectReference(spec.scaleTargetRef, "spec.scaleTargetRef"));
+  const metrics = spec.metrics ?? [];
+  metrics.forEach((m, i) => causes.push(...validateMetricSpec(m, `spec.metrics[${i}]`)));
+  if (spec.minReplicas === 0 && !metrics.some((m) => m.type === "Object" || m.type === "External")) {
+    causes.push(fieldError.forbidden("spec.metrics", "must specify at least one Object or External metric to support scaling to zero replicas"));
+  }
   if (spec.behavior) {
     causes.push(...validateScalingRules(spec.behavior.scaleUp, "spec.behavior.scaleUp"));
     causes.push(...validateScalingRules(spec.behavior.scaleDown, "spec.behavior.scaleDown"));
   }
   return causes;
+}
+
+/** Upstream `ValidateHorizontalPodAutoscalerStatusUpdate`. */
+export function validateHPAStatus(obj: KubeObject): StatusCause[] {
+  const st = (obj.status ?? {}) as { currentReplicas?: number; desiredReplicas?: number };
+  return [...nonNegative(st.currentReplicas, "status.currentReplicas"), ...nonNegative(st.desiredReplicas, "status.desiredReplicas")];
 }
 
 /** A quantity as the Targets column shows it. */
@@ -382,7 +431,7 @@ export const horizontalpodautoscalersV2: GroupResourceType = resourceType({
   version: "v2",
   table: { columns: HPA_COLUMNS, cells: (obj, now) => hpaCells(obj as unknown as HPAV2, obj, now) },
   defaults: defaultHPAv2,
-  validate: (obj, _old, ctx) => (ctx.subresource === "status" ? [] : validateHPAv2(obj)),
+  validate: (obj, _old, ctx) => (ctx.subresource === "status" ? validateHPAStatus(obj) : validateHPAv2(obj)),
 });
 
 /** autoscaling/v1, served from the v2 storage through `sharedStorage`. */
@@ -396,7 +445,7 @@ export const horizontalpodautoscalersV1: GroupResourceType = {
     table: { columns: HPA_COLUMNS, cells: (obj, now) => hpaCells(hpaV1ToV2(obj) as unknown as HPAV2, obj, now) },
     defaults: defaultHPAv1,
     // Upstream validates the internal form, so v1 requests get the same field paths as v2 ones.
-    validate: (obj, _old, ctx) => (ctx.subresource === "status" ? [] : validateHPAv2(hpaV1ToV2(obj))),
+    validate: (obj, _old, ctx) => (ctx.subresource === "status" ? validateHPAStatus(obj) : validateHPAv2(hpaV1ToV2(obj))),
   }),
   sharedStorage: { group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers", toStorage: hpaV1ToV2, fromStorage: hpaV2ToV1 },
 };
