@@ -3,7 +3,7 @@
  * content hash, and `GET /openapi/v3/<apis/group/version>?hash=…` returns that document, whose
  * `components.schemas` (generated at build time from kubernetes-types) feed `kubectl explain` and
  * client-side apply, and whose PATCH operations tell kubectl to leave field validation to us.
- * (`/openapi/v2` is protobuf-only in client-go: answer it with 404.)
+ * `/openapi/v2` (Swagger 2.0, JSON or gnostic protobuf for client-go) is built in v2.ts from the same sources.
  *
  * Routing (in the HTTP layer):
  *   GET /openapi/v3          → 200 JSON openApiV3Index(resources)
@@ -17,6 +17,7 @@ import { KUBE_MAJOR, KUBE_MINOR } from "../../../shared/version.js";
 import { DELETE_OPTIONS_SCHEMA, PATCH_SCHEMA, STATUS_SCHEMA, groupVersionPrefix, resourcePaths, type OpenApiPathItem } from "./paths.js";
 
 export { groupVersionPrefix } from "./paths.js";
+export { OPENAPI_V2_PROTOBUF_CONTENT_TYPE, negotiateOpenApiV2, openApiV2Json, openApiV2Protobuf } from "./v2.js";
 
 export interface OpenApiDocument {
   /** The serialised document. */
