@@ -91,3 +91,30 @@ test("bad bodies are 400; a non-apply patch of a missing object is 404", () => {
   assert.equal(e4.code, 404);
   assert.equal(e4.message, 'pods "p" not found');
 });
+
+test('a "__proto__" data key is an ordinary key for every patch type', () => {
+  const cm = (): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: { a: "1" } } as KubeObject);
+  const opts = { kind: "ConfigMap", apiVersion: "v1", manager: "m", now: T0 };
+  for (const [type, body] of [
+    ["application/merge-patch+json", '{"data":{"__proto__":"x"}}'],
+    ["application/strategic-merge-patch+json", '{"data":{"__proto__":"x"}}'],
+    ["application/json-patch+json", '[{"op":"add","path":"/data/__proto__","value":"x"}]'],
+  ] as const) {
+    let out: KubeObject | undefined;
+    try {
+      out = applyPatch(type, cm(), body, opts).object;
+    } catch (e) {
+      // fast-json-patch refuses __proto__ paths outright: a 422, never a polluted object.
+      assert.ok(e instanceof ApiError && e.code === 422, `${type}: ${String(e)}`);
+      continue;
+    }
+    const data = out.data as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(data), Object.prototype, type);
+    assert.ok(Object.hasOwn(data, "__proto__"), type);
+    assert.equal(JSON.parse(JSON.stringify(out)).data.__proto__, "x", type);
+  }
+  const applied = applyPatch("application/apply-patch+yaml", undefined, '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm"},"data":{"__proto__":"y"}}', opts).object;
+  assert.ok(Object.hasOwn(applied.data as object, "__proto__"));
+  assert.equal(Object.getPrototypeOf(applied.data), Object.prototype);
+  assert.equal(({} as Record<string, unknown>).y, undefined);
+});

@@ -8,6 +8,17 @@ export interface JsonObject {
   [key: string]: Json;
 }
 
+/**
+ * Sets an own enumerable property, also for the key "__proto__" (a valid ConfigMap data key), where
+ * plain assignment would change the object's prototype instead.
+ *
+ * @example setField(data, "__proto__", "v") // data has an own "__proto__" key
+ */
+export function setField(obj: JsonObject, key: string, value: Json): void {
+  if (key === "__proto__") Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
+}
+
 /** True for a JSON object (not an array, not null). */
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);

@@ -3,7 +3,7 @@
  * (upstream `lastAppliedManager` and `lastAppliedUpdater`).
  */
 import type { KubeObject } from "../../../shared/api/types.js";
-import { isObject, type Json, type JsonObject } from "./json.js";
+import { isObject, setField, type Json, type JsonObject } from "./json.js";
 import { FieldSet, compareObjects, toFieldSet } from "./field-set.js";
 import { stripManagedFields } from "./managed-fields.js";
 
@@ -63,7 +63,7 @@ function sortKeys(v: Json): Json {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (!isObject(v)) return v;
   const out: JsonObject = {};
-  for (const k of Object.keys(v).sort()) out[k] = sortKeys(v[k]);
+  for (const k of Object.keys(v).sort()) setField(out, k, sortKeys(v[k]));
   return out;
 }
 

@@ -6,7 +6,7 @@
  * valid object (422).
  */
 import { badRequest } from "../../../shared/api/status.js";
-import { isObject, type Json, type JsonObject } from "./json.js";
+import { isObject, setField, type Json, type JsonObject } from "./json.js";
 import { invalidPatchResult } from "./errors.js";
 
 /** evanphx's `errBadJSONPatch` text. */
@@ -31,9 +31,9 @@ function mergeObjects(target: JsonObject, patch: JsonObject): JsonObject {
       delete target[key];
     } else if (Object.hasOwn(target, key) && isObject(target[key])) {
       // evanphx merges into an existing object; a non-object value replaces it untouched.
-      target[key] = isObject(value) ? mergeObjects(target[key] as JsonObject, value) : structuredClone(value);
+      setField(target, key, isObject(value) ? mergeObjects(target[key] as JsonObject, value) : structuredClone(value));
     } else {
-      target[key] = pruneNulls(structuredClone(value));
+      setField(target, key, pruneNulls(structuredClone(value)));
     }
   }
   return target;
@@ -44,7 +44,7 @@ function pruneNulls(v: Json): Json {
   if (Array.isArray(v)) return v.filter((e) => e !== null).map(pruneNulls);
   if (isObject(v)) {
     const out: JsonObject = {};
-    for (const [k, e] of Object.entries(v)) if (e !== null) out[k] = pruneNulls(e);
+    for (const [k, e] of Object.entries(v)) if (e !== null) setField(out, k, pruneNulls(e));
     return out;
   }
   return v;

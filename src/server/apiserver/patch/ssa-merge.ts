@@ -2,7 +2,7 @@
  * Structured-merge-diff's value operations for server-side apply on plain JSON: merging an applied
  * configuration into the live object, and pruning what a manager stopped applying.
  */
-import { isObject, type Json, type JsonObject } from "./json.js";
+import { isObject, setField, type Json, type JsonObject } from "./json.js";
 import {
   FieldSet,
   ListItemKeyError,
@@ -36,7 +36,7 @@ export function mergeValues(lhs: Json | undefined, rhs: Json, pos: ReturnType<ty
         delete out[k];
         continue;
       }
-      out[k] = mergeValues(Object.hasOwn(lhs, k) ? lhs[k] : undefined, v, childPosition(pos, k), [...path, fieldElement(k)]);
+      setField(out, k, mergeValues(Object.hasOwn(lhs, k) ? lhs[k] : undefined, v, childPosition(pos, k), [...path, fieldElement(k)]));
     }
     return out;
   }
@@ -144,8 +144,8 @@ export function prune(merged: JsonObject, last: FieldSet, keep: FieldSet, rootTy
         if (ownedLast(childPath, named) && !(named ? keep.hasAtOrBelow(childPath) : keep.has(childPath))) continue;
         if (last.hasBelow(childPath)) {
           const pruned = walk(child, childPosition(pos, k), childPath);
-          if (pruned !== undefined) out[k] = pruned;
-        } else out[k] = child;
+          if (pruned !== undefined) setField(out, k, pruned);
+        } else setField(out, k, child);
       }
       return Object.keys(out).length === 0 && Object.keys(v).length > 0 ? undefined : out;
     }

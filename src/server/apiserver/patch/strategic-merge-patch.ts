@@ -19,7 +19,7 @@
  */
 import { ApiError, badRequest } from "../../../shared/api/status.js";
 import { fieldSchema, rootTypeOf, type FieldSchema } from "./merge-keys.js";
-import { deepEqual, goFormat, goJsonKind, isObject, type Json, type JsonObject } from "./json.js";
+import { deepEqual, goFormat, goJsonKind, isObject, setField, type Json, type JsonObject } from "./json.js";
 
 const DIRECTIVE = "$patch";
 const RETAIN_KEYS = "$retainKeys";
@@ -99,7 +99,7 @@ function mergeMap(original: JsonObject, patch: JsonObject, type: string | undefi
     const originalValue = Object.hasOwn(original, key) ? original[key] : undefined;
     const merged = mergeValue(originalValue, patchValue, meta);
     if (merged === undefined) delete original[key];
-    else original[key] = merged;
+    else setField(original, key, merged);
   }
   for (const [key, values] of deletions) deleteFromPrimitiveList(original, key, values);
   return original;
@@ -187,11 +187,11 @@ function applySetElementOrder(original: JsonObject, patch: JsonObject, type: str
     const kind = elementKind(originalList ?? [], patchList ?? []);
     if (kind === "empty" || (kind === "map" && !mergeKey)) {
       // Nothing to order, or objects without a merge key (an atomic list): keep the merged list.
-      original[field] = merged;
+      setField(original, field, merged);
       continue;
     }
     const [patchItems, serverOnly] = partition(merged, order, mergeKey, kind);
-    original[field] = normalizeElementOrder(patchItems, serverOnly, order, originalList ?? [], mergeKey, kind);
+    setField(original, field, normalizeElementOrder(patchItems, serverOnly, order, originalList ?? [], mergeKey, kind));
   }
 }
 
@@ -379,5 +379,5 @@ function deleteFromPrimitiveList(original: JsonObject, key: string, values: Json
   const current = Object.hasOwn(original, field) ? original[field] : undefined;
   if (!Array.isArray(current)) return; // nothing to delete from; never creates the list
   if (elementKind(current, values) === "map") throw badRequest(ERR_BAD_PATCH_FORMAT_PRIMITIVE_LIST);
-  original[field] = current.filter((v) => !values.some((d) => d === v));
+  setField(original, field, current.filter((v) => !values.some((d) => d === v)));
 }
