@@ -71,11 +71,11 @@ test("volumeattachment: source rules, immutable spec, status reset and table", (
   (moved.spec as any).nodeName = "node-2";
   assert.deepEqual(fields(volumeattachments.validate!(moved, va, UPDATE)).map((m) => m.replace(/Invalid value: .*: /, "")), ["spec: field is immutable"]);
   const empty: KubeObject = { metadata: { name: "x" }, spec: { source: {} } };
-  assert.deepEqual(fields(volumeattachments.validate!(empty, undefined, CREATE)), [
-    "spec.attacher: Required value",
-    "spec.source: Required value: must specify exactly one of inlineVolumeSpec and persistentVolumeName",
-    "spec.nodeName: Required value",
-  ]);
+  const emptyMsgs = fields(volumeattachments.validate!(empty, undefined, CREATE));
+  assert.deepEqual(emptyMsgs.slice(0, 2), ["spec.attacher: Required value", "spec.source: Required value: must specify exactly one of inlineVolumeSpec and persistentVolumeName"]);
+  // Upstream checks nodeName as a node name (DNS subdomain), so an empty one fails the format.
+  assert.ok(emptyMsgs[2]!.startsWith('spec.nodeName: Invalid value: "": a lowercase RFC 1123 subdomain'), emptyMsgs.join("\n"));
+  assert.equal(emptyMsgs.length, 3);
   assert.equal(volumeattachments.hasStatus, true);
 });
 
@@ -97,10 +97,15 @@ test("csidriver: defaults, immutability and table", () => {
   (next.spec as any).attachRequired = false;
   (next.spec as any).podInfoOnMount = true;
   assert.deepEqual(fields(csidrivers.validate!(next, d, UPDATE)), ["spec.attachedRequired: field is immutable"]);
-  const bad: KubeObject = { metadata: { name: "Bad_Name" }, spec: { attachRequired: true, podInfoOnMount: false, requiresRepublish: false, storageCapacity: false, volumeLifecycleModes: ["Forever"] } };
-  const msgs = fields(csidrivers.validate!(bad, undefined, CREATE));
-  assert.ok(msgs.some((m) => m.startsWith('metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain')), msgs.join("\n"));
-  assert.ok(msgs.includes('spec.volumeLifecycleModes[0]: Unsupported value: "Forever": supported values: "Ephemeral", "Persistent"'), msgs.join("\n"));
+  const bad: KubeObject = { metadata: { name: "csi.example.com" }, spec: { podInfoOnMount: false, volumeLifecycleModes: ["Forever"], tokenRequests: [{ audience: "a", expirationSeconds: 60 }, { audience: "a" }] } };
+  assert.deepEqual(fields(csidrivers.validate!(bad, undefined, CREATE)), [
+    "spec.attachedRequired: Required value",
+    "spec.storageCapacity: Required value",
+    "spec.tokenRequests[0].expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes",
+    'spec.tokenRequests[1].audience: Duplicate value: "a"',
+    'spec.volumeLifecycleModes: Unsupported value: "Forever": supported values: "Persistent", "Ephemeral"',
+    "spec.seLinuxMount: Required value",
+  ]);
 });
 
 test("csinode: drivers validated and counted", () => {
@@ -110,4 +115,9 @@ test("csinode: drivers validated and counted", () => {
   };
   assert.deepEqual(fields(csinodes.validate!(n, undefined, CREATE)), ["spec.drivers[1].nodeID: Required value", 'spec.drivers[1].name: Duplicate value: "csi.example.com"']);
   assert.deepEqual(csinodes.table!.cells(n, NOW), ["node-1", 2, "60m"]);
+  const old: KubeObject = { metadata: { name: "node-1" }, spec: { drivers: [{ name: "csi.example.com", nodeID: "node-1" }] } };
+  const moved = structuredClone(old);
+  (moved.spec as any).drivers[0].nodeID = "node-9";
+  (moved.spec as any).drivers.push({ name: "csi.other.io", nodeID: "n" });
+  assert.deepEqual(fields(csinodes.validate!(moved, old, UPDATE)), ["spec.drivers: field is immutable"]);
 });

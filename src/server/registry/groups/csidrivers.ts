@@ -13,7 +13,7 @@ import { column, ensure, immutable, specOf } from "./common.js";
 /** CSI driver names are DNS subdomains of at most 63 characters (upstream `ValidateCSIDriverName`). */
 const MAX_CSI_DRIVER_NAME_LENGTH = 63;
 const FS_GROUP_POLICIES = ["File", "None", "ReadWriteOnceWithFSType"];
-const LIFECYCLE_MODES = ["Ephemeral", "Persistent"];
+const LIFECYCLE_MODES = ["Persistent", "Ephemeral"];
 
 /**
  * Upstream `ValidateCSIDriverName`, shared with VolumeAttachment.spec.attacher and CSINode drivers.
@@ -44,29 +44,46 @@ export function defaultCSIDriver(obj: KubeObject): void {
   spec.seLinuxMount ??= false;
 }
 
-/** Upstream `ValidateCSIDriver` / `ValidateCSIDriverUpdate`. */
+/** Service account tokens for a driver must live between 10 minutes and 2^32 seconds (upstream limits). */
+const MIN_TOKEN_EXPIRATION_SECONDS = 600;
+const MAX_TOKEN_EXPIRATION_SECONDS = 2 ** 32;
+
+/**
+ * Upstream `ValidateCSIDriver` / `ValidateCSIDriverUpdate` (the object name itself is a DNS subdomain,
+ * checked by the API layer like any other name).
+ *
+ * @example validateCSIDriver(driver, undefined) // [] for a defaulted driver
+ */
 export function validateCSIDriver(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
   const spec = specOf<CSIDriverSpec>(obj);
-  const causes = validateCSIDriverName(obj.metadata.name ?? "", "metadata.name");
-  for (const f of ["attachRequired", "podInfoOnMount", "requiresRepublish", "storageCapacity"] as const) {
-    if (spec[f] === undefined) causes.push(fieldError.required(`spec.${f}`));
-  }
+  const causes: StatusCause[] = [];
+  // Upstream reports attachRequired under the misspelt path "spec.attachedRequired".
+  if (spec.attachRequired === undefined) causes.push(fieldError.required("spec.attachedRequired"));
+  if (spec.podInfoOnMount === undefined) causes.push(fieldError.required("spec.podInfoOnMount"));
+  if (spec.storageCapacity === undefined) causes.push(fieldError.required("spec.storageCapacity"));
   if (spec.fsGroupPolicy !== undefined && !FS_GROUP_POLICIES.includes(spec.fsGroupPolicy)) {
     causes.push(fieldError.notSupported("spec.fsGroupPolicy", spec.fsGroupPolicy, FS_GROUP_POLICIES));
   }
-  (spec.volumeLifecycleModes ?? []).forEach((m, i) => {
-    if (!LIFECYCLE_MODES.includes(m)) causes.push(fieldError.notSupported(`spec.volumeLifecycleModes[${i}]`, m, LIFECYCLE_MODES));
-  });
   const audiences = new Set<string>();
   (spec.tokenRequests ?? []).forEach((t, i) => {
-    if (audiences.has(t.audience)) causes.push(fieldError.duplicate(`spec.tokenRequests[${i}].audience`, t.audience));
+    const p = `spec.tokenRequests[${i}]`;
+    if (audiences.has(t.audience)) {
+      causes.push(fieldError.duplicate(`${p}.audience`, t.audience));
+      return;
+    }
     audiences.add(t.audience);
+    const exp = t.expirationSeconds;
+    if (exp === undefined) return;
+    if (exp < MIN_TOKEN_EXPIRATION_SECONDS) causes.push(fieldError.invalid(`${p}.expirationSeconds`, exp, "may not specify a duration less than 10 minutes"));
+    if (exp > MAX_TOKEN_EXPIRATION_SECONDS) causes.push(fieldError.invalid(`${p}.expirationSeconds`, exp, "may not specify a duration larger than 2^32 seconds"));
   });
+  for (const m of spec.volumeLifecycleModes ?? []) {
+    if (!LIFECYCLE_MODES.includes(m)) causes.push(fieldError.notSupported("spec.volumeLifecycleModes", m, LIFECYCLE_MODES));
+  }
+  if (spec.seLinuxMount === undefined) causes.push(fieldError.required("spec.seLinuxMount"));
   if (old) {
     const o = specOf<CSIDriverSpec>(old);
-    // Upstream reports the first one under the misspelt path "spec.attachedRequired".
     causes.push(...immutable(spec.attachRequired, o.attachRequired, "spec.attachedRequired"));
-    causes.push(...immutable(spec.fsGroupPolicy, o.fsGroupPolicy, "spec.fsGroupPolicy"));
     causes.push(...immutable(spec.volumeLifecycleModes, o.volumeLifecycleModes, "spec.volumeLifecycleModes"));
   }
   return causes;

@@ -8,18 +8,19 @@ import { fieldError, type StatusCause } from "../../../shared/api/status.js";
 import { isQualifiedName } from "../../../shared/api/validation.js";
 import { AGE_COLUMN, NAME_COLUMN, age } from "../printing.js";
 import { resourceType, type ResourceType } from "../types.js";
-import { column, nonNegative, specOf } from "./common.js";
+import { column, immutable, nonNegative, specOf } from "./common.js";
 import { validateCSIDriverName } from "./csidrivers.js";
 
 /** Upstream `csiNodeIDMaxLength`. */
 const MAX_NODE_ID_LENGTH = 192;
 
 /**
- * Upstream `ValidateCSINode`: unique valid driver names, nodeID required, topology keys qualified.
+ * Upstream `ValidateCSINode(Update)`: unique valid driver names, nodeID required, topology keys
+ * qualified names (reported on the driver), and registered drivers never change.
  *
- * @example validateCSINode({ metadata: { name: "n1" }, spec: { drivers: [{ name: "csi.x.io", nodeID: "n1" }] } }) // []
+ * @example validateCSINode({ metadata: { name: "n1" }, spec: { drivers: [{ name: "csi.x.io", nodeID: "n1" }] } }, undefined) // []
  */
-export function validateCSINode(obj: KubeObject): StatusCause[] {
+export function validateCSINode(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
   const spec = specOf<CSINodeSpec>(obj);
   const causes: StatusCause[] = [];
   const seen = new Set<string>();
@@ -27,19 +28,23 @@ export function validateCSINode(obj: KubeObject): StatusCause[] {
     const p = `spec.drivers[${i}]`;
     causes.push(...validateCSIDriverName(d.name ?? "", `${p}.name`));
     if (!d.nodeID) causes.push(fieldError.required(`${p}.nodeID`));
-    else if (d.nodeID.length > MAX_NODE_ID_LENGTH) causes.push(fieldError.tooLong(`${p}.nodeID`, MAX_NODE_ID_LENGTH));
+    if ((d.nodeID ?? "").length > MAX_NODE_ID_LENGTH) causes.push(fieldError.invalid(`${p}.nodeID`, d.nodeID, `must be ${MAX_NODE_ID_LENGTH} characters or less`));
     if (d.allocatable) causes.push(...nonNegative(d.allocatable.count, `${p}.allocatable.count`));
-    const keys = new Set<string>();
-    (d.topologyKeys ?? []).forEach((k, j) => {
-      const kp = `${p}.topologyKeys[${j}]`;
-      if (!k) causes.push(fieldError.required(kp));
-      for (const msg of isQualifiedName(k)) causes.push(fieldError.invalid(kp, k, msg));
-      if (keys.has(k)) causes.push(fieldError.duplicate(kp, k));
-      keys.add(k);
-    });
     if (seen.has(d.name)) causes.push(fieldError.duplicate(`${p}.name`, d.name));
     seen.add(d.name);
+    const keys = new Set<string>();
+    for (const k of d.topologyKeys ?? []) {
+      if (!k) causes.push(fieldError.required(p));
+      if (keys.has(k)) causes.push(fieldError.duplicate(p, k));
+      keys.add(k);
+      for (const msg of isQualifiedName(k)) causes.push(fieldError.invalid(p, k, msg));
+    }
   });
+  if (old) {
+    for (const before of specOf<CSINodeSpec>(old).drivers ?? []) {
+      for (const now of spec.drivers ?? []) if (now.name === before.name) causes.push(...immutable(now, before, "spec.drivers"));
+    }
+  }
   return causes;
 }
 
@@ -56,5 +61,5 @@ export const csinodes: ResourceType = resourceType({
       return [obj.metadata.name ?? "", ((obj as unknown as CSINode).spec?.drivers ?? []).length, age(obj, now)];
     },
   },
-  validate: (obj) => validateCSINode(obj),
+  validate: (obj, old) => validateCSINode(obj, old),
 });

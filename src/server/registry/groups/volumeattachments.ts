@@ -5,28 +5,35 @@
 import type { VolumeAttachment, VolumeAttachmentSpec } from "kubernetes-types/storage/v1.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import { fieldError, type StatusCause } from "../../../shared/api/status.js";
+import { nameIsDNSSubdomain } from "../../../shared/api/validation.js";
 import { AGE_COLUMN, NAME_COLUMN, age } from "../printing.js";
 import { resourceType, type ResourceType } from "../types.js";
 import { STATUS_SUBRESOURCE, column, deepEqual, specOf } from "./common.js";
 import { validateCSIDriverName } from "./csidrivers.js";
 
 /**
- * Upstream VolumeAttachment spec rules; the spec is immutable after create.
+ * Upstream `ValidateVolumeAttachment` + `ValidateVolumeAttachmentV1`; the spec is immutable after create.
  *
  * @example validateVolumeAttachment(va, undefined) // [] for a valid attachment
  */
 export function validateVolumeAttachment(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
   const spec = specOf<VolumeAttachmentSpec>(obj);
   const causes: StatusCause[] = [];
-  if (!spec.attacher) causes.push(fieldError.required("spec.attacher"));
-  else causes.push(...validateCSIDriverName(spec.attacher, "spec.attacher"));
+  const attacher = spec.attacher ?? "";
+  if (!attacher) causes.push(fieldError.required("spec.attacher"));
   const src = spec.source ?? {};
   const hasInline = src.inlineVolumeSpec !== undefined;
   const hasPV = src.persistentVolumeName !== undefined;
   if (!hasInline && !hasPV) causes.push(fieldError.required("spec.source", "must specify exactly one of inlineVolumeSpec and persistentVolumeName"));
   else if (hasInline && hasPV) causes.push(fieldError.forbidden("spec.source", "must specify exactly one of inlineVolumeSpec and persistentVolumeName"));
   else if (hasPV && !src.persistentVolumeName) causes.push(fieldError.required("spec.source.persistentVolumeName", "must specify non empty persistentVolumeName"));
-  if (!spec.nodeName) causes.push(fieldError.required("spec.nodeName"));
+  const nodeName = spec.nodeName ?? "";
+  for (const msg of nameIsDNSSubdomain(nodeName, false)) causes.push(fieldError.invalid("spec.nodeName", nodeName, msg));
+  // The v1-only checks: the attacher is a CSI driver name, the PV name a valid object name.
+  if (attacher) causes.push(...validateCSIDriverName(attacher, "spec.attacher"));
+  if (src.persistentVolumeName) {
+    for (const msg of nameIsDNSSubdomain(src.persistentVolumeName, false)) causes.push(fieldError.invalid("spec.source.persistentVolumeName", src.persistentVolumeName, msg));
+  }
   if (old && !deepEqual(spec, specOf<VolumeAttachmentSpec>(old))) causes.push(fieldError.invalid("spec", spec, "field is immutable"));
   return causes;
 }
