@@ -275,3 +275,20 @@ test("malformed patches are rejected with upstream codes and messages", () => {
   );
   expectApiError(() => applyStrategicMergePatch(live, { spec: { containers: [{ name: "a", $patch: "merge" }] } }, "Pod"), 400, "merging lists cannot yet be specified in the patch");
 });
+
+test("deleting and adding in one patch orders like the apiserver's in-place merge", () => {
+  // kubectl apply after renaming container "a" to "c", while the server added "d".
+  const live = { spec: { containers: [{ name: "a", image: "x" }, { name: "b", image: "y" }, { name: "d", image: "z" }] } };
+  const patch = { spec: { "$setElementOrder/containers": [{ name: "b" }, { name: "c" }], containers: [{ name: "c", image: "w" }, { name: "a", $patch: "delete" }] } };
+  const out = applyStrategicMergePatch(live, patch, "Pod") as any;
+  assert.deepEqual(
+    out.spec.containers.map((c: { name: string }) => c.name),
+    ["b", "d", "c"],
+  );
+  // Without the deletion there is no aliasing: server-only "d" goes after the listed ones it followed.
+  const plain = applyStrategicMergePatch(live, { spec: { "$setElementOrder/containers": [{ name: "a" }, { name: "b" }, { name: "c" }], containers: [{ name: "c", image: "w" }] } }, "Pod") as any;
+  assert.deepEqual(
+    plain.spec.containers.map((c: { name: string }) => c.name),
+    ["a", "b", "c", "d"],
+  );
+});

@@ -177,6 +177,7 @@ function applySetElementOrder(original: JsonObject, patch: JsonObject, type: str
     const mergeKey = meta?.patchMergeKey ?? "";
     validatePatchWithSetOrderList(patchList ?? [], order, mergeKey);
 
+    const serverOrder = originalList && patchList && strategyOf(meta) === "merge" && mergeKey ? aliasedServerOrder(originalList, patchList, mergeKey) : originalList ?? [];
     let merged: Json[];
     if (originalList && !patchList) merged = originalList;
     else if (!originalList && patchList) merged = freshList(patchList, meta?.type);
@@ -191,7 +192,7 @@ function applySetElementOrder(original: JsonObject, patch: JsonObject, type: str
       continue;
     }
     const [patchItems, serverOnly] = partition(merged, order, mergeKey, kind);
-    setField(original, field, normalizeElementOrder(patchItems, serverOnly, order, originalList ?? [], mergeKey, kind));
+    setField(original, field, normalizeElementOrder(patchItems, serverOnly, order, serverOrder, mergeKey, kind));
   }
 }
 
@@ -236,6 +237,38 @@ function mergeKeyValueEqual(left: Json, right: Json, mergeKey: string): boolean 
 function keyOf(item: JsonObject, mergeKey: string): Json {
   if (!Object.hasOwn(item, mergeKey)) throw badRequest(`map: ${goFormat(item)} does not contain declared merge key: ${mergeKey}`);
   return item[mergeKey];
+}
+
+/**
+ * The live order upstream's `$setElementOrder` step actually sees. Upstream merges the list in
+ * place: deletions shift the backing array left and the first new elements are appended into the
+ * freed slots, so its view of the "original" list (same length, same array) shows them. Reproduced
+ * here so the final order matches the apiserver's (upstream test "add map and delete map from
+ * merging list": live [1,2,4], delete 1, add 3, order [2,3] → [2,4,3]).
+ */
+function aliasedServerOrder(originalList: Json[], patchList: Json[], mergeKey: string): Json[] {
+  const capacity = originalList.length;
+  const backing = [...originalList];
+  let length = capacity;
+  const keyAt = (v: Json): Json | undefined => (isObject(v) && Object.hasOwn(v, mergeKey) ? v[mergeKey] : undefined);
+  for (const p of patchList) {
+    if (!isObject(p) || p[DIRECTIVE] !== "delete" || !Object.hasOwn(p, mergeKey)) continue;
+    for (;;) {
+      const i = backing.slice(0, length).findIndex((v) => keyAt(v) === p[mergeKey]);
+      if (i < 0) break;
+      backing.copyWithin(i, i + 1, length);
+      length--;
+    }
+  }
+  const appendedBeyondCapacity: Json[] = [];
+  for (const p of patchList) {
+    if (!isObject(p) || Object.hasOwn(p, DIRECTIVE) || !Object.hasOwn(p, mergeKey)) continue;
+    const key = p[mergeKey];
+    if (backing.slice(0, length).some((v) => keyAt(v) === key) || appendedBeyondCapacity.some((v) => keyAt(v) === key)) continue;
+    if (length < capacity) backing[length++] = p;
+    else appendedBeyondCapacity.push(p);
+  }
+  return backing;
 }
 
 /** Merges two lists under the merge strategy (upstream `mergeSlice`). */
