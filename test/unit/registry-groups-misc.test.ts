@@ -66,6 +66,8 @@ test("endpointslice: defaults, validation, table", () => {
   assert.deepEqual(fields(endpointslices.validate!(bad, undefined, CREATE)), [
     "endpoints[0].addresses: Required value: must contain at least 1 address",
     'endpoints[1].addresses[0]: Invalid value: "fe80::1": must be a valid IPv4 address',
+    // Upstream also runs the endpoint-IP check on any parsable IP.
+    'endpoints[1].addresses[0]: Invalid value: "fe80::1": may not be in the link-local range (169.254.0.0/16, fe80::/10)',
     'endpoints[1].addresses[1]: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
     'ports[1].name: Duplicate value: "http"',
     'ports[1].protocol: Unsupported value: "ICMP": supported values: "SCTP", "TCP", "UDP"',

@@ -5,7 +5,9 @@
 import type { ClusterRoleBinding } from "kubernetes-types/rbac/v1.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import type { StatusCause } from "../../../shared/api/status.js";
-import { resourceType, type ResourceType } from "../types.js";
+import { resourceType } from "../types.js";
+import { nameIsValidPathSegment } from "../../../shared/api/validation.js";
+import type { GroupResourceType } from "./common.js";
 import { RBAC_GROUP, validateBinding } from "./rbac-common.js";
 import { bindingTable, defaultBinding } from "./rolebindings.js";
 
@@ -15,14 +17,17 @@ export function validateClusterRoleBinding(obj: KubeObject, old: KubeObject | un
   return validateBinding(b.roleRef, b.subjects, false, old ? (old as unknown as ClusterRoleBinding).roleRef : undefined);
 }
 
-export const clusterrolebindings: ResourceType = resourceType({
-  group: RBAC_GROUP,
-  version: "v1",
-  kind: "ClusterRoleBinding",
-  plural: "clusterrolebindings",
-  namespaced: false,
-  generationTracksSpec: false,
-  table: bindingTable("clusterRoleBinding", "RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable."),
-  defaults: defaultBinding,
-  validate: (obj, old) => validateClusterRoleBinding(obj, old),
-});
+export const clusterrolebindings: GroupResourceType = {
+  ...resourceType({
+    group: RBAC_GROUP,
+    version: "v1",
+    kind: "ClusterRoleBinding",
+    plural: "clusterrolebindings",
+    namespaced: false,
+    generationTracksSpec: false,
+    table: bindingTable("clusterRoleBinding", "RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable."),
+    defaults: defaultBinding,
+    validate: (obj, old) => validateClusterRoleBinding(obj, old),
+  }),
+  nameValidator: nameIsValidPathSegment,
+};

@@ -7,7 +7,7 @@ import type { LabelSelector } from "kubernetes-types/meta/v1.js";
 import type { PodSpec, PodTemplateSpec } from "kubernetes-types/core/v1.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import { fieldError, type StatusCause } from "../../../shared/api/status.js";
-import { isValidPercent, validateLabelSelector } from "../../../shared/api/validation.js";
+import { isValidPercent, validateLabelSelector, type NameValidator } from "../../../shared/api/validation.js";
 import { labelSelectorFromObject } from "../../../shared/api/selectors.js";
 import { humanDuration } from "../printing.js";
 import type { ResourceType, SubresourceSpec, TableColumn, TableSpec } from "../types.js";
@@ -45,6 +45,12 @@ export interface SharedStorage {
 /** A registry entry that may share its storage with another version of the same resource. */
 export interface GroupResourceType extends ResourceType {
   sharedStorage?: SharedStorage;
+  /**
+   * The kind's object-name rule when it is not the default DNS-1123 subdomain (upstream passes one per
+   * kind to `ValidateObjectMeta`): RBAC names are path segments ("system:controller:x"), StatefulSet
+   * names DNS labels. The API layer should pass it to `validateObjectMeta` as `nameValidator`.
+   */
+  nameValidator?: NameValidator;
 }
 
 /**

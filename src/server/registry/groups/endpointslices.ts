@@ -6,7 +6,7 @@ import { isIP } from "node:net";
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import { fieldError, type StatusCause } from "../../../shared/api/status.js";
-import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, nameIsDNSSubdomain, validateLabels } from "../../../shared/api/validation.js";
+import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, nameIsDNSSubdomain, validateLabels } from "../../../shared/api/validation.js";
 import { AGE_COLUMN, NAME_COLUMN, age } from "../printing.js";
 import { resourceType, type ResourceType } from "../types.js";
 import { column, immutable } from "./common.js";
@@ -16,6 +16,7 @@ const MAX_ENDPOINTS = 1000;
 const MAX_ADDRESSES = 100;
 const MAX_PORTS = 20000;
 const MAX_TOPOLOGY_LABELS = 16;
+const MAX_ZONE_HINTS = 8;
 /** The table lists at most this many ports / addresses before "+ N more...". */
 const MAX_LISTED = 3;
 const ADDRESS_TYPES = ["FQDN", "IPv4", "IPv6"];
@@ -33,15 +34,21 @@ export function defaultEndpointSlice(obj: KubeObject): void {
   }
 }
 
-/** Upstream `ValidateNonSpecialIP`: endpoints may not point at unspecified, loopback or link-local addresses. */
-function nonSpecialIP(ip: string, path: string): StatusCause[] {
-  const v4 = isIP(ip) === 4;
+/**
+ * Upstream `ValidateEndpointIP`: endpoints may not point at unspecified, loopback or link-local
+ * addresses (they mean "this node" or its metadata service, never a pod).
+ */
+function validateEndpointIP(ip: string, path: string): StatusCause[] {
+  const family = isIP(ip);
+  if (family === 0) return [fieldError.invalid(path, ip, "must be a valid IP address")];
+  const v4 = family === 4;
   const lower = ip.toLowerCase();
-  if (v4 ? ip === "0.0.0.0" : /^[0:]+$/.test(lower)) return [fieldError.invalid(path, ip, `may not be unspecified (${ip})`)];
-  if (v4 ? ip.startsWith("127.") : lower === "::1") return [fieldError.invalid(path, ip, "may not be in the loopback range (127.0.0.0/8, ::1/128)")];
-  if (v4 ? ip.startsWith("169.254.") : /^fe[89ab]/.test(lower)) return [fieldError.invalid(path, ip, "may not be in the link-local range (169.254.0.0/16, fe80::/10)")];
-  if (v4 ? ip.startsWith("224.0.0.") : lower.startsWith("ff02:")) return [fieldError.invalid(path, ip, "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)")];
-  return [];
+  const causes: StatusCause[] = [];
+  if (v4 ? ip === "0.0.0.0" : /^[0:]+$/.test(lower)) causes.push(fieldError.invalid(path, ip, `may not be unspecified (${ip})`));
+  if (v4 ? ip.startsWith("127.") : lower === "::1") causes.push(fieldError.invalid(path, ip, "may not be in the loopback range (127.0.0.0/8, ::1/128)"));
+  if (v4 ? ip.startsWith("169.254.") : /^fe[89ab]/.test(lower)) causes.push(fieldError.invalid(path, ip, "may not be in the link-local range (169.254.0.0/16, fe80::/10)"));
+  if (v4 ? ip.startsWith("224.0.0.") : lower.startsWith("ff02:")) causes.push(fieldError.invalid(path, ip, "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"));
+  return causes;
 }
 
 /** Upstream `IsFullyQualifiedDomainName`. */
@@ -70,20 +77,19 @@ export function validateEndpointSlice(obj: KubeObject, old: KubeObject | undefin
   if (!addressType) causes.push(fieldError.required("addressType"));
   else if (!ADDRESS_TYPES.includes(addressType)) causes.push(fieldError.notSupported("addressType", addressType, ADDRESS_TYPES));
   const endpoints = eps.endpoints ?? [];
+  // Upstream stops at the count when there are too many endpoints or ports.
   if (endpoints.length > MAX_ENDPOINTS) causes.push(tooMany("endpoints", endpoints.length, MAX_ENDPOINTS));
-  endpoints.forEach((ep, i) => {
+  else endpoints.forEach((ep, i) => {
     const p = `endpoints[${i}]`;
     const addresses = ep.addresses ?? [];
     if (addresses.length === 0) causes.push(fieldError.required(`${p}.addresses`, "must contain at least 1 address"));
     else if (addresses.length > MAX_ADDRESSES) causes.push(tooMany(`${p}.addresses`, addresses.length, MAX_ADDRESSES));
     addresses.forEach((a, j) => {
       const ap = `${p}.addresses[${j}]`;
-      if (addressType === "IPv4") {
-        if (isIP(a) !== 4) causes.push(fieldError.invalid(ap, a, "must be a valid IPv4 address"));
-        else causes.push(...nonSpecialIP(a, ap));
-      } else if (addressType === "IPv6") {
-        if (isIP(a) !== 6) causes.push(fieldError.invalid(ap, a, "must be a valid IPv6 address"));
-        else causes.push(...nonSpecialIP(a, ap));
+      if (addressType === "IPv4" || addressType === "IPv6") {
+        const want = addressType === "IPv4" ? 4 : 6;
+        if (isIP(a) !== want) causes.push(fieldError.invalid(ap, a, `must be a valid ${addressType} address`));
+        causes.push(...validateEndpointIP(a, ap));
       } else if (addressType === "FQDN") {
         causes.push(...fqdn(a, ap));
       }
@@ -93,11 +99,22 @@ export function validateEndpointSlice(obj: KubeObject, old: KubeObject | undefin
     if (Object.keys(topology).length > MAX_TOPOLOGY_LABELS) causes.push(tooMany(`${p}.deprecatedTopology`, Object.keys(topology).length, MAX_TOPOLOGY_LABELS));
     causes.push(...validateLabels(topology, `${p}.deprecatedTopology`));
     if (ep.hostname !== undefined) for (const msg of isDNS1123Label(ep.hostname)) causes.push(fieldError.invalid(`${p}.hostname`, ep.hostname, msg));
+    const zones = ep.hints?.forZones ?? [];
+    if (zones.length > MAX_ZONE_HINTS) causes.push(tooMany(`${p}.hints.forZones`, zones.length, MAX_ZONE_HINTS));
+    else {
+      const seen = new Set<string>();
+      zones.forEach((z, j) => {
+        const zp = `${p}.hints.forZones[${j}].name`;
+        if (seen.has(z.name)) causes.push(fieldError.duplicate(zp, z.name));
+        seen.add(z.name);
+        for (const msg of isValidLabelValue(z.name)) causes.push(fieldError.invalid(zp, z.name, msg));
+      });
+    }
   });
   const ports = eps.ports ?? [];
-  if (ports.length > MAX_PORTS) causes.push(tooMany("ports", ports.length, MAX_PORTS));
   const names = new Set<string>();
-  ports.forEach((port, i) => {
+  if (ports.length > MAX_PORTS) causes.push(tooMany("ports", ports.length, MAX_PORTS));
+  else ports.forEach((port, i) => {
     const p = `ports[${i}]`;
     const name = port.name ?? "";
     if (name) for (const msg of isDNS1123Label(name)) causes.push(fieldError.invalid(`${p}.name`, name, msg));

@@ -6,8 +6,9 @@ import type { RoleBinding } from "kubernetes-types/rbac/v1.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import type { StatusCause } from "../../../shared/api/status.js";
 import { AGE_COLUMN, NAME_COLUMN, age } from "../printing.js";
-import { resourceType, type ResourceType, type TableSpec } from "../types.js";
-import { column } from "./common.js";
+import { resourceType, type TableSpec } from "../types.js";
+import { nameIsValidPathSegment } from "../../../shared/api/validation.js";
+import { column, type GroupResourceType } from "./common.js";
 import { RBAC_GROUP, defaultRoleRef, defaultSubjects, subjectsStrings, validateBinding } from "./rbac-common.js";
 
 /** Defaults of RoleBinding and ClusterRoleBinding (same shape). */
@@ -42,17 +43,20 @@ export function validateRoleBinding(obj: KubeObject, old: KubeObject | undefined
   return validateBinding(b.roleRef, b.subjects, true, old ? (old as unknown as RoleBinding).roleRef : undefined);
 }
 
-export const rolebindings: ResourceType = resourceType({
-  group: RBAC_GROUP,
-  version: "v1",
-  kind: "RoleBinding",
-  plural: "rolebindings",
-  namespaced: true,
-  generationTracksSpec: false,
-  table: bindingTable(
-    "roleBinding",
-    "RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.",
-  ),
-  defaults: defaultBinding,
-  validate: (obj, old) => validateRoleBinding(obj, old),
-});
+export const rolebindings: GroupResourceType = {
+  ...resourceType({
+    group: RBAC_GROUP,
+    version: "v1",
+    kind: "RoleBinding",
+    plural: "rolebindings",
+    namespaced: true,
+    generationTracksSpec: false,
+    table: bindingTable(
+      "roleBinding",
+      "RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.",
+    ),
+    defaults: defaultBinding,
+    validate: (obj, old) => validateRoleBinding(obj, old),
+  }),
+  nameValidator: nameIsValidPathSegment,
+};

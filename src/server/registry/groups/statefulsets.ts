@@ -9,7 +9,8 @@ import { fieldError, type StatusCause } from "../../../shared/api/status.js";
 import { defaultPodTemplateSpec } from "../core-v1/pod-defaults.js";
 import { validatePodTemplateSpec } from "../core-v1/pod-validation.js";
 import { AGE_COLUMN, NAME_COLUMN, age } from "../printing.js";
-import { resourceType, type ResourceType } from "../types.js";
+import { resourceType } from "../types.js";
+import { nameIsDNSLabel } from "../../../shared/api/validation.js";
 import {
   CONTAINERS_COLUMN,
   IMAGES_COLUMN,
@@ -26,6 +27,7 @@ import {
   statusOf,
   validatePositiveIntOrPercent,
   validateWorkloadSelector,
+  type GroupResourceType,
 } from "./common.js";
 import { DEFAULT_REVISION_HISTORY_LIMIT } from "./deployments.js";
 
@@ -158,27 +160,31 @@ export function validateStatefulSetStatus(obj: KubeObject): StatusCause[] {
   return causes;
 }
 
-export const statefulsets: ResourceType = resourceType({
-  group: "apps",
-  version: "v1",
-  kind: "StatefulSet",
-  plural: "statefulsets",
-  namespaced: true,
-  shortNames: ["sts"],
-  categories: ["all"],
-  subresources: [STATUS_SUBRESOURCE, SCALE_SUBRESOURCE],
-  hasStatus: true,
-  table: {
-    columns: [NAME_COLUMN, column("Ready", "string", "Number of the pod with ready state"), AGE_COLUMN, CONTAINERS_COLUMN, IMAGES_COLUMN],
-    cells(obj, now) {
-      const sts = obj as unknown as StatefulSet;
-      const [names, images] = containerCells(sts.spec?.template?.spec);
-      return [sts.metadata?.name ?? "", `${sts.status?.readyReplicas ?? 0}/${sts.spec?.replicas ?? 0}`, age(obj, now), names, images];
+/** StatefulSet names become pod hostnames (`<name>-<ordinal>`), so upstream requires a DNS label. */
+export const statefulsets: GroupResourceType = {
+  ...resourceType({
+    group: "apps",
+    version: "v1",
+    kind: "StatefulSet",
+    plural: "statefulsets",
+    namespaced: true,
+    shortNames: ["sts"],
+    categories: ["all"],
+    subresources: [STATUS_SUBRESOURCE, SCALE_SUBRESOURCE],
+    hasStatus: true,
+    table: {
+      columns: [NAME_COLUMN, column("Ready", "string", "Number of the pod with ready state"), AGE_COLUMN, CONTAINERS_COLUMN, IMAGES_COLUMN],
+      cells(obj, now) {
+        const sts = obj as unknown as StatefulSet;
+        const [names, images] = containerCells(sts.spec?.template?.spec);
+        return [sts.metadata?.name ?? "", `${sts.status?.readyReplicas ?? 0}/${sts.spec?.replicas ?? 0}`, age(obj, now), names, images];
+      },
     },
-  },
-  defaults: defaultStatefulSet,
-  validate: (obj, old, ctx) => (ctx.subresource === "status" ? validateStatefulSetStatus(obj) : validateStatefulSet(obj, old)),
-  prepareForCreate(obj) {
-    obj.status = {};
-  },
-});
+    defaults: defaultStatefulSet,
+    validate: (obj, old, ctx) => (ctx.subresource === "status" ? validateStatefulSetStatus(obj) : validateStatefulSet(obj, old)),
+    prepareForCreate(obj) {
+      obj.status = {};
+    },
+  }),
+  nameValidator: nameIsDNSLabel,
+};
