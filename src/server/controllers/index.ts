@@ -16,7 +16,8 @@ export interface RunningControllers {
 
 export function startControllers(cp: ControlPlane, log: Logger): RunningControllers {
   const client = new LocalClient(cp);
-  const preferred = [...cp.stores.keys()].filter((rt) => cp.registry.preferred(rt.group, rt.plural) === rt);
+  // One entry per stored resource: preferred versions, minus versions served from another's storage.
+  const preferred = [...cp.stores.keys()].filter((rt) => cp.registry.preferred(rt.group, rt.plural) === rt && !rt.sharedStorage);
   const refOf = (rt: { group: string; plural: string }): ResourceRef => ({ group: rt.group, plural: rt.plural });
 
   const namespaces = new Informer(client, { group: "", plural: "namespaces" }, log.child({ informer: "namespaces" }));

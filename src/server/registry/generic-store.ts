@@ -166,18 +166,26 @@ export class GenericStore {
 
   /** Stored value → API object with its resourceVersion. */
   decode(kv: KeyValue): KubeObject {
-    const obj = JSON.parse(kv.value) as KubeObject;
+    let obj = JSON.parse(kv.value) as KubeObject;
+    if (this.rt.sharedStorage) obj = this.rt.sharedStorage.fromStorage(obj);
     obj.metadata.resourceVersion = String(kv.modRevision);
     return obj;
   }
 
-  private encode(obj: KubeObject): string {
+  private encode(input: KubeObject): string {
+    const obj = this.rt.sharedStorage ? this.rt.sharedStorage.toStorage(input) : input;
     const { resourceVersion: _rv, ...meta } = obj.metadata;
     return JSON.stringify({ ...obj, metadata: meta });
   }
 
+  /** Where objects live: this resource's key space, or the storage version's when it shares one. */
+  private get keySpace(): Pick<ResourceType, "group" | "plural" | "namespaced"> {
+    const shared = this.rt.sharedStorage;
+    return shared ? { group: shared.group, plural: shared.plural, namespaced: this.rt.namespaced } : this.rt;
+  }
+
   private key(namespace: string, name: string): string {
-    return objectKey(this.rt, namespace, name);
+    return objectKey(this.keySpace, namespace, name);
   }
 
   private notFound(name: string): ApiError {
@@ -243,7 +251,7 @@ export class GenericStore {
   async list(namespace: string | undefined, q: ListQuery = {}): Promise<KubeList> {
     if (q.resourceVersionMatch && !q.resourceVersion) throw badRequest("resourceVersionMatch is forbidden unless resourceVersion is provided");
     const match = this.matcher(q.labelSelector, q.fieldSelector);
-    const prefix = collectionPrefix(this.rt, namespace);
+    const prefix = collectionPrefix(this.keySpace, namespace);
     const limit = q.limit && q.limit > 0 ? q.limit : 0;
     let revision = this.listRevision(q);
     let after: string | undefined;
@@ -322,7 +330,7 @@ export class GenericStore {
 
   private validateNew(obj: KubeObject, ctx: HookContext): void {
     const causes = [
-      ...validateObjectMeta(obj.metadata, { namespaced: this.rt.namespaced }),
+      ...validateObjectMeta(obj.metadata, { namespaced: this.rt.namespaced, nameValidator: this.rt.nameValidator }),
       ...(this.rt.validate?.(obj, undefined, ctx) ?? []),
     ];
     if (causes.length) throw this.invalid(obj.metadata.name ?? obj.metadata.generateName ?? "", causes);
@@ -597,7 +605,7 @@ export class GenericStore {
    */
   async watch(namespace: string | undefined, q: WatchQuery, send: (ev: WatchEvent) => void, onEnd: (err?: Error) => void): Promise<WatchHandle> {
     const match = this.matcher(q.labelSelector, q.fieldSelector);
-    const prefix = collectionPrefix(this.rt, namespace);
+    const prefix = collectionPrefix(this.keySpace, namespace);
     let from: number;
     const rv = q.resourceVersion;
     if (!rv || rv === "0" || q.sendInitialEvents) {

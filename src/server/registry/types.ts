@@ -5,6 +5,7 @@
  */
 import type { KubeObject } from "../../shared/api/types.js";
 import type { StatusCause } from "../../shared/api/status.js";
+import type { NameValidator } from "../../shared/api/validation.js";
 
 export type Verb = "create" | "delete" | "deletecollection" | "get" | "list" | "patch" | "update" | "watch";
 
@@ -96,6 +97,24 @@ export interface ResourceType {
   blocksDeletion?(obj: KubeObject): boolean;
   /** DELETE answers with the deleted object instead of a Status (upstream: pods and a few others). */
   returnDeletedObject?: boolean;
+  /** The kind's object-name rule when it is not a DNS-1123 subdomain (RBAC: path segments; namespaces: labels). */
+  nameValidator?: NameValidator;
+  /** Set when this version serves objects stored by another version of the same resource (HPA v1 ↔ v2). */
+  sharedStorage?: SharedStorage;
+}
+
+/**
+ * Another API version whose storage this entry shares; objects are stored in that version and
+ * converted on the way in and out (upstream: one internal type, many served versions).
+ */
+export interface SharedStorage {
+  group: string;
+  version: string;
+  plural: string;
+  /** This entry's version → the storage version (a new object). */
+  toStorage(obj: KubeObject): KubeObject;
+  /** The storage version → this entry's version (a new object). */
+  fromStorage(obj: KubeObject): KubeObject;
 }
 
 /** Convenience constructor: fills the usual defaults so kind files stay short. */
