@@ -213,6 +213,10 @@ test("apply rejects a wrong apiVersion, managedFields in the body, and list item
   assert.equal(e1.code, 400);
   assert.equal(e1.message, "Incorrect version specified in apply patch. Specified patch version: apps/v1beta1, expected: apps/v1");
 
+  const noVersion = config({});
+  delete noVersion.apiVersion;
+  assert.equal(conflictOf(() => apply(undefined, noVersion)).message, "Incorrect version specified in apply patch. Specified patch version: , expected: apps/v1");
+
   const withMf = config({});
   withMf.metadata.managedFields = [];
   const e2 = conflictOf(() => apply(undefined, withMf));

@@ -206,8 +206,9 @@ export function updateManagedFields(opts: UpdateManagedFieldsOptions): ApplyResu
 
 /** Upstream's checks on an applied configuration (`structuredMergeManager.Apply`). */
 function checkAppliedConfiguration(applied: JsonObject, apiVersion: string): void {
-  if (applied.apiVersion !== undefined && applied.apiVersion !== apiVersion) {
-    throw badRequest(`Incorrect version specified in apply patch. Specified patch version: ${String(applied.apiVersion)}, expected: ${apiVersion}`);
+  if (applied.apiVersion !== apiVersion) {
+    const specified = typeof applied.apiVersion === "string" ? applied.apiVersion : "";
+    throw badRequest(`Incorrect version specified in apply patch. Specified patch version: ${specified}, expected: ${apiVersion}`);
   }
   const meta = applied.metadata;
   if (isObject(meta) && meta.managedFields !== undefined && meta.managedFields !== null) {
