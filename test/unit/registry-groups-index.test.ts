@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ALL_VERBS, type HookContext } from "../../src/server/registry/types.js";
-import { groupResources, type GroupResourceType } from "../../src/server/registry/groups/index.js";
+import { groupResources } from "../../src/server/registry/groups/index.js";
 
 /** Discovery facts of a real 1.32 apiserver (`kubectl api-resources -o wide`) for the kinds we serve. */
 const EXPECTED: Record<string, { kind: string; namespaced: boolean; shortNames: string[]; categories: string[]; subresources: string[] }> = {
@@ -70,7 +70,7 @@ test("every entry has a table whose rows have one cell per column, even for a ba
 });
 
 test("kinds with a non-default name rule carry it (RBAC path segments, StatefulSet DNS labels)", () => {
-  const byPlural = new Map(groupResources.map((r) => [`${r.group}/${r.plural}`, r as GroupResourceType]));
+  const byPlural = new Map(groupResources.map((r) => [`${r.group}/${r.plural}`, r]));
   for (const plural of ["roles", "clusterroles", "rolebindings", "clusterrolebindings"]) {
     const v = byPlural.get(`rbac.authorization.k8s.io/${plural}`)!.nameValidator!;
     assert.deepEqual(v("system:controller:deployment-controller"), [], plural);

@@ -5,9 +5,8 @@
 import type { ClusterRoleBinding } from "kubernetes-types/rbac/v1.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import type { StatusCause } from "../../../shared/api/status.js";
-import { resourceType } from "../types.js";
+import { resourceType, type ResourceType } from "../types.js";
 import { nameIsValidPathSegment } from "../../../shared/api/validation.js";
-import type { GroupResourceType } from "./common.js";
 import { RBAC_GROUP, validateBinding } from "./rbac-common.js";
 import { bindingTable, defaultBinding } from "./rolebindings.js";
 
@@ -17,7 +16,7 @@ export function validateClusterRoleBinding(obj: KubeObject, old: KubeObject | un
   return validateBinding(b.roleRef, b.subjects, false, old ? (old as unknown as ClusterRoleBinding).roleRef : undefined);
 }
 
-export const clusterrolebindings: GroupResourceType = {
+export const clusterrolebindings: ResourceType = {
   ...resourceType({
     group: RBAC_GROUP,
     version: "v1",

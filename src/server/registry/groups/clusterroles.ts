@@ -5,9 +5,9 @@
 import type { ClusterRole } from "kubernetes-types/rbac/v1.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import type { StatusCause } from "../../../shared/api/status.js";
-import { resourceType } from "../types.js";
+import { resourceType, type ResourceType } from "../types.js";
 import { nameIsValidPathSegment } from "../../../shared/api/validation.js";
-import { CREATED_AT_TABLE, type GroupResourceType } from "./common.js";
+import { CREATED_AT_TABLE } from "./common.js";
 import { RBAC_GROUP, validateAggregationRule, validateRules } from "./rbac-common.js";
 
 /** Upstream `ValidateClusterRole`. */
@@ -16,7 +16,7 @@ export function validateClusterRole(obj: KubeObject): StatusCause[] {
   return [...validateRules(cr.rules, false), ...validateAggregationRule(cr.aggregationRule)];
 }
 
-export const clusterroles: GroupResourceType = {
+export const clusterroles: ResourceType = {
   ...resourceType({
     group: RBAC_GROUP,
     version: "v1",

@@ -7,10 +7,10 @@ import type { LabelSelector } from "kubernetes-types/meta/v1.js";
 import type { PodSpec, PodTemplateSpec } from "kubernetes-types/core/v1.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import { fieldError, type StatusCause } from "../../../shared/api/status.js";
-import { isValidPercent, validateLabelSelector, type NameValidator } from "../../../shared/api/validation.js";
+import { isValidPercent, validateLabelSelector } from "../../../shared/api/validation.js";
 import { labelSelectorFromObject } from "../../../shared/api/selectors.js";
 import { humanDuration } from "../printing.js";
-import type { ResourceType, SubresourceSpec, TableColumn, TableSpec } from "../types.js";
+import type { SubresourceSpec, TableColumn, TableSpec } from "../types.js";
 import { NAME_COLUMN } from "../printing.js";
 
 /** Verbs of every status and scale subresource upstream serves. */
@@ -27,31 +27,6 @@ export const NEGATIVE_ERROR_MSG = "must be greater than or equal to 0";
 
 /** Upstream's wording when a workload selector does not select its own pod template. */
 export const SELECTOR_MISMATCH_MSG = "`selector` does not match template `labels`";
-
-/**
- * Another API version that shares this entry's storage (HPA autoscaling/v1 and v2, events.k8s.io/v1 and
- * core/v1 events). The API layer stores objects in the storage version and converts on the way in and out.
- */
-export interface SharedStorage {
-  group: string;
-  version: string;
-  plural: string;
-  /** This entry's version → the storage version (a new object; the input is not changed). */
-  toStorage(obj: KubeObject): KubeObject;
-  /** The storage version → this entry's version (a new object; the input is not changed). */
-  fromStorage(obj: KubeObject): KubeObject;
-}
-
-/** A registry entry that may share its storage with another version of the same resource. */
-export interface GroupResourceType extends ResourceType {
-  sharedStorage?: SharedStorage;
-  /**
-   * The kind's object-name rule when it is not the default DNS-1123 subdomain (upstream passes one per
-   * kind to `ValidateObjectMeta`): RBAC names are path segments ("system:controller:x"), StatefulSet
-   * names DNS labels. The API layer should pass it to `validateObjectMeta` as `nameValidator`.
-   */
-  nameValidator?: NameValidator;
-}
 
 /**
  * A table column. Descriptions follow upstream's (`kubectl get -o json` shows them in the Table).

@@ -9,8 +9,8 @@ import type { KubeObject } from "../../../shared/api/types.js";
 import { fieldError, type StatusCause } from "../../../shared/api/status.js";
 import { isDNS1123Subdomain, isQualifiedName } from "../../../shared/api/validation.js";
 import { NAME_COLUMN } from "../printing.js";
-import { resourceType } from "../types.js";
-import { column, immutable, since, type GroupResourceType } from "./common.js";
+import { resourceType, type ResourceType } from "../types.js";
+import { column, immutable, since } from "./common.js";
 
 /** Upstream field length limits for events. */
 const REPORTING_INSTANCE_MAX_LENGTH = 128;
@@ -146,7 +146,7 @@ export function eventCells(ev: EventV1, now: number): (string | number)[] {
   return [last, ev.type ?? "", ev.reason ?? "", target, ev.regarding?.fieldPath ?? "", sourceText(ev), (ev.note ?? "").trim(), first, count, ev.metadata?.name ?? ""];
 }
 
-export const eventsV1: GroupResourceType = {
+export const eventsV1: ResourceType = {
   ...resourceType({
     group: "events.k8s.io",
     version: "v1",

@@ -19,8 +19,8 @@ import { fieldError, type StatusCause } from "../../../shared/api/status.js";
 import { isDNS1123Label, nameIsValidPathSegment } from "../../../shared/api/validation.js";
 import { parseQuantity } from "../core-v1/quantity.js";
 import { AGE_COLUMN, NAME_COLUMN, age } from "../printing.js";
-import { resourceType } from "../types.js";
-import { STATUS_SUBRESOURCE, column, ensure, nonNegative, specOf, type GroupResourceType } from "./common.js";
+import { resourceType, type ResourceType } from "../types.js";
+import { STATUS_SUBRESOURCE, column, ensure, nonNegative, specOf } from "./common.js";
 
 /** CPU utilization the HPA targets when no metric is given (upstream `DefaultCPUUtilization`). */
 export const DEFAULT_CPU_UTILIZATION = 80;
@@ -423,7 +423,7 @@ const HPA_COMMON = {
 } as const;
 
 /** autoscaling/v2, the storage version. */
-export const horizontalpodautoscalersV2: GroupResourceType = resourceType({
+export const horizontalpodautoscalersV2: ResourceType = resourceType({
   ...HPA_COMMON,
   shortNames: [...HPA_COMMON.shortNames],
   categories: [...HPA_COMMON.categories],
@@ -435,7 +435,7 @@ export const horizontalpodautoscalersV2: GroupResourceType = resourceType({
 });
 
 /** autoscaling/v1, served from the v2 storage through `sharedStorage`. */
-export const horizontalpodautoscalersV1: GroupResourceType = {
+export const horizontalpodautoscalersV1: ResourceType = {
   ...resourceType({
     ...HPA_COMMON,
     shortNames: [...HPA_COMMON.shortNames],

@@ -1,8 +1,8 @@
 /**
  * Registry entries of every non-core API group (apps, batch, networking, storage, RBAC, coordination,
  * discovery, autoscaling, policy, events, scheduling, node), one file per kind. Within a group the
- * preferred version comes first (autoscaling/v2 before v1). Entries with `sharedStorage` (see
- * `common.ts`) serve another version's stored objects through a conversion.
+ * preferred version comes first (autoscaling/v2 before v1). Entries with `sharedStorage` serve another
+ * version's stored objects through a conversion.
  */
 import type { ResourceType } from "../types.js";
 import { clusterrolebindings } from "./clusterrolebindings.js";
@@ -30,8 +30,6 @@ import { runtimeclasses } from "./runtimeclasses.js";
 import { statefulsets } from "./statefulsets.js";
 import { storageclasses } from "./storageclasses.js";
 import { volumeattachments } from "./volumeattachments.js";
-
-export type { GroupResourceType, SharedStorage } from "./common.js";
 
 export const groupResources: ResourceType[] = [
   // apps/v1

@@ -6,9 +6,9 @@ import type { RoleBinding } from "kubernetes-types/rbac/v1.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import type { StatusCause } from "../../../shared/api/status.js";
 import { AGE_COLUMN, NAME_COLUMN, age } from "../printing.js";
-import { resourceType, type TableSpec } from "../types.js";
+import { resourceType, type ResourceType, type TableSpec } from "../types.js";
 import { nameIsValidPathSegment } from "../../../shared/api/validation.js";
-import { column, type GroupResourceType } from "./common.js";
+import { column } from "./common.js";
 import { RBAC_GROUP, defaultRoleRef, defaultSubjects, subjectsStrings, validateBinding } from "./rbac-common.js";
 
 /** Defaults of RoleBinding and ClusterRoleBinding (same shape). */
@@ -43,7 +43,7 @@ export function validateRoleBinding(obj: KubeObject, old: KubeObject | undefined
   return validateBinding(b.roleRef, b.subjects, true, old ? (old as unknown as RoleBinding).roleRef : undefined);
 }
 
-export const rolebindings: GroupResourceType = {
+export const rolebindings: ResourceType = {
   ...resourceType({
     group: RBAC_GROUP,
     version: "v1",

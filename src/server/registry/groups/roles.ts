@@ -5,9 +5,9 @@
 import type { Role } from "kubernetes-types/rbac/v1.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import type { StatusCause } from "../../../shared/api/status.js";
-import { resourceType } from "../types.js";
+import { resourceType, type ResourceType } from "../types.js";
 import { nameIsValidPathSegment } from "../../../shared/api/validation.js";
-import { CREATED_AT_TABLE, type GroupResourceType } from "./common.js";
+import { CREATED_AT_TABLE } from "./common.js";
 import { RBAC_GROUP, validateRules } from "./rbac-common.js";
 
 /** Upstream `ValidateRole`: every rule valid for a namespaced role. */
@@ -15,7 +15,7 @@ export function validateRole(obj: KubeObject): StatusCause[] {
   return validateRules((obj as unknown as Role).rules, true);
 }
 
-export const roles: GroupResourceType = {
+export const roles: ResourceType = {
   ...resourceType({
     group: RBAC_GROUP,
     version: "v1",

@@ -9,7 +9,7 @@ import { fieldError, type StatusCause } from "../../../shared/api/status.js";
 import { defaultPodTemplateSpec } from "../core-v1/pod-defaults.js";
 import { validatePodTemplateSpec } from "../core-v1/pod-validation.js";
 import { AGE_COLUMN, NAME_COLUMN, age } from "../printing.js";
-import { resourceType } from "../types.js";
+import { resourceType, type ResourceType } from "../types.js";
 import { nameIsDNSLabel } from "../../../shared/api/validation.js";
 import {
   CONTAINERS_COLUMN,
@@ -27,7 +27,6 @@ import {
   statusOf,
   validatePositiveIntOrPercent,
   validateWorkloadSelector,
-  type GroupResourceType,
 } from "./common.js";
 import { DEFAULT_REVISION_HISTORY_LIMIT } from "./deployments.js";
 
@@ -161,7 +160,7 @@ export function validateStatefulSetStatus(obj: KubeObject): StatusCause[] {
 }
 
 /** StatefulSet names become pod hostnames (`<name>-<ordinal>`), so upstream requires a DNS label. */
-export const statefulsets: GroupResourceType = {
+export const statefulsets: ResourceType = {
   ...resourceType({
     group: "apps",
     version: "v1",
