@@ -125,8 +125,8 @@ test("namespaces: Active with the kubernetes finalizer, name label, Terminating 
   assert.equal(namespaces.blocksDeletion!(ns), true);
   namespaces.prepareForDelete!(ns);
   assert.equal(namespaces.fieldSelectors!["status.phase"]!(ns), "Terminating");
-  const dotted = made(namespaces, { metadata: { name: "team.a" } });
-  assert.deepEqual(messages(namespaces.validate!(dotted, undefined, create)), ['metadata.name: Invalid value: "team.a": must not contain dots']);
+  assert.deepEqual(namespaces.nameValidator!("team.a"), ["must not contain dots"], "namespace names are DNS labels");
+  assert.deepEqual(namespaces.nameValidator!("team-", true), [], "generateName prefixes may end in a dash");
   const tried = structuredClone(ns);
   (tried.spec as { finalizers: string[] }).finalizers = [];
   namespaces.prepareForUpdate!(tried, ns);

@@ -6,7 +6,7 @@
 import type { NamespaceSpec, NamespaceStatus } from "kubernetes-types/core/v1.js";
 import { fieldError, type StatusCause } from "../../../shared/api/status.js";
 import type { KubeObject } from "../../../shared/api/types.js";
-import { isDNS1123Label, isQualifiedName } from "../../../shared/api/validation.js";
+import { isQualifiedName, nameIsDNSLabel } from "../../../shared/api/validation.js";
 import { AGE_COLUMN, NAME_COLUMN, age } from "../printing.js";
 import { resourceType, type ResourceType } from "../types.js";
 import { column } from "./columns.js";
@@ -40,7 +40,6 @@ function validateFinalizers(finalizers: string[] | undefined): StatusCause[] {
 
 function validateNamespace(obj: KubeObject, old: KubeObject | undefined, subresource: string): StatusCause[] {
   const errs: StatusCause[] = [];
-  if (obj.metadata.name) errs.push(...checkWith(isDNS1123Label, obj.metadata.name, "metadata.name"));
   errs.push(...validateFinalizers(specOf(obj).finalizers));
   if (old && subresource === "status") {
     const phase = statusOf(obj).phase;
@@ -60,6 +59,7 @@ export const namespaces: ResourceType = resourceType({
   plural: "namespaces",
   namespaced: false,
   shortNames: ["ns"],
+  nameValidator: nameIsDNSLabel,
   verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
   hasStatus: true,
   returnDeletedObject: true,

@@ -6,7 +6,7 @@
 import type { Service, ServicePort, ServiceSpec, ServiceStatus } from "kubernetes-types/core/v1.js";
 import { fieldError, type StatusCause } from "../../../shared/api/status.js";
 import type { KubeObject } from "../../../shared/api/types.js";
-import { isDNS1035Label, isDNS1123Subdomain, isQualifiedName, isValidIP, isValidPortNum, validateLabels } from "../../../shared/api/validation.js";
+import { nameIsDNS1035Label, isDNS1123Subdomain, isQualifiedName, isValidIP, isValidPortNum, validateLabels } from "../../../shared/api/validation.js";
 import { AGE_COLUMN, NAME_COLUMN, age, formatMapSelector } from "../printing.js";
 import { resourceType, type ResourceType, type TableSpec } from "../types.js";
 import { FIELD_DOCS } from "./column-docs.js";
@@ -155,8 +155,6 @@ function validateClusterIPs(spec: ServiceSpec): StatusCause[] {
 
 function validateServiceSpec(obj: KubeObject): StatusCause[] {
   const errs: StatusCause[] = [];
-  const name = obj.metadata.name;
-  if (name) errs.push(...checkWith(isDNS1035Label, name, "metadata.name"));
   const spec = specOf(obj);
   if (!spec.type) errs.push(fieldError.required("spec.type"));
   else if (!SERVICE_TYPES.includes(spec.type)) errs.push(fieldError.notSupported("spec.type", spec.type, SERVICE_TYPES));
@@ -307,6 +305,7 @@ export const services: ResourceType = resourceType({
   plural: "services",
   namespaced: true,
   shortNames: ["svc"],
+  nameValidator: nameIsDNS1035Label,
   categories: ["all"],
   hasStatus: true,
   returnDeletedObject: true,
