@@ -17,6 +17,8 @@ export { applyMergePatch } from "./merge-patch.js";
 export { applyStrategicMergePatch } from "./strategic-merge-patch.js";
 export { applyServerSide, updateManagedFields, type ApplyOptions, type ApplyResult, type UpdateManagedFieldsOptions } from "./server-side-apply.js";
 export { FieldSet, formatPath } from "./field-set.js";
+export { LAST_APPLIED_ANNOTATION } from "./last-applied.js";
+export { rootTypeOf, schemaAt, fieldSchema, type FieldSchema, type TypeSchema } from "./merge-keys.js";
 
 export const JSON_PATCH = "application/json-patch+json";
 export const MERGE_PATCH = "application/merge-patch+json";
