@@ -252,3 +252,18 @@ test("controllerrevision: data required and immutable; controller column", () =>
   ]);
   assert.equal(controllerrevisions.generationTracksSpec, false);
 });
+
+test("statefulset: containers may mount volumes that exist only as volumeClaimTemplates", () => {
+  const tpl = template({ app: "db" }) as any;
+  tpl.spec.containers[0].volumeMounts = [{ name: "data", mountPath: "/var/lib/postgresql" }];
+  const sts = workload("StatefulSet", {
+    serviceName: "db",
+    selector: { matchLabels: { app: "db" } },
+    template: tpl,
+    volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }],
+  });
+  assert.deepEqual(created(statefulsets, sts), []);
+  const badLabels = workload("StatefulSet", { selector: { matchLabels: { app: "db" } }, template: template({ app: "db", "bad key!": "x" }) });
+  const msgs = fields(created(statefulsets, badLabels));
+  assert.ok(msgs.some((m) => m.startsWith('spec.template.labels: Invalid value: "bad key!"')), msgs.join("\n"));
+});

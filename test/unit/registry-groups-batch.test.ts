@@ -222,3 +222,10 @@ test("cronjob: table with Timezone column", () => {
   assert.deepEqual(t.cells(fresh, NOW).slice(2, 6), ["<none>", "<unset>", 0, "<none>"]);
   assert.deepEqual(cronjobs.shortNames, ["cj"]);
 });
+
+test("job: managedBy must be a domain-prefixed path", () => {
+  const ok = job({ managedBy: "kueue.x-k8s.io/multikueue" });
+  assert.deepEqual(createJob(ok), []);
+  const bad = job({ managedBy: "kueue" });
+  assert.deepEqual(fields(createJob(bad)), ['spec.managedBy: Invalid value: "kueue": must be a domain-prefixed path (such as "acme.io/foo")']);
+});

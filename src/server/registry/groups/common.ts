@@ -7,7 +7,7 @@ import type { LabelSelector } from "kubernetes-types/meta/v1.js";
 import type { PodSpec, PodTemplateSpec } from "kubernetes-types/core/v1.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import { fieldError, type StatusCause } from "../../../shared/api/status.js";
-import { isValidPercent, validateLabelSelector } from "../../../shared/api/validation.js";
+import { isDNS1123Subdomain, isValidPercent, regexError, validateLabelSelector } from "../../../shared/api/validation.js";
 import { labelSelectorFromObject } from "../../../shared/api/selectors.js";
 import { humanDuration } from "../printing.js";
 import type { SubresourceSpec, TableColumn, TableSpec } from "../types.js";
@@ -204,6 +204,26 @@ export function validateWorkloadSelector(
   if (!matcher.isEverything() && !matcher.matches(labels)) {
     causes.push(fieldError.invalid(`${specPath}.template.metadata.labels`, labels ?? {}, SELECTOR_MISMATCH_MSG));
   }
+  return causes;
+}
+
+/** The path part of a domain-prefixed path: URL path characters (upstream `httpPathFmt`). */
+const HTTP_PATH_FMT = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+";
+const HTTP_PATH_RE = new RegExp(`^${HTTP_PATH_FMT}$`);
+
+/**
+ * Upstream `IsDomainPrefixedPath`: "example.com/some-path" (IngressClass controllers, Job managedBy).
+ *
+ * @example validateDomainPrefixedPath("k8s.io/ingress-nginx", "spec.controller") // []
+ */
+export function validateDomainPrefixedPath(value: string, path: string): StatusCause[] {
+  if (!value) return [fieldError.required(path)];
+  const slash = value.indexOf("/");
+  const host = slash < 0 ? value : value.slice(0, slash);
+  const rest = slash < 0 ? "" : value.slice(slash + 1);
+  if (slash < 0 || !host || !rest) return [fieldError.invalid(path, value, 'must be a domain-prefixed path (such as "acme.io/foo")')];
+  const causes = isDNS1123Subdomain(host).map((msg) => fieldError.invalid(path, host, msg));
+  if (!HTTP_PATH_RE.test(rest)) causes.push(fieldError.invalid(path, rest, regexError("Invalid path", HTTP_PATH_FMT)));
   return causes;
 }
 

@@ -5,16 +5,14 @@
 import type { IngressClass, IngressClassSpec } from "kubernetes-types/networking/v1.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import { fieldError, type StatusCause } from "../../../shared/api/status.js";
-import { isDNS1123Label, isDNS1123Subdomain, regexError } from "../../../shared/api/validation.js";
+import { isDNS1123Label } from "../../../shared/api/validation.js";
 import { AGE_COLUMN, NAME_COLUMN, age } from "../printing.js";
 import { resourceType, type ResourceType } from "../types.js";
-import { column, immutable, specOf } from "./common.js";
+import { column, immutable, specOf, validateDomainPrefixedPath } from "./common.js";
 import { validateTypedLocalObjectReference } from "./ingresses.js";
 
 /** Upstream `maxLenIngressClassController`. */
 const MAX_CONTROLLER_LENGTH = 250;
-const HTTP_PATH_FMT = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+";
-const HTTP_PATH_RE = new RegExp(`^${HTTP_PATH_FMT}$`);
 
 /**
  * Upstream `SetDefaults_IngressClass`: a parameters reference without scope is cluster-scoped.
@@ -24,18 +22,6 @@ const HTTP_PATH_RE = new RegExp(`^${HTTP_PATH_FMT}$`);
 export function defaultIngressClass(obj: KubeObject): void {
   const params = specOf<IngressClassSpec>(obj).parameters;
   if (params && !params.scope) params.scope = "Cluster";
-}
-
-/** Upstream `IsDomainPrefixedPath` ("example.com/ingress-controller"). */
-function validateDomainPrefixedPath(value: string, path: string): StatusCause[] {
-  if (!value) return [fieldError.required(path)];
-  const slash = value.indexOf("/");
-  const host = slash < 0 ? value : value.slice(0, slash);
-  const rest = slash < 0 ? "" : value.slice(slash + 1);
-  if (slash < 0 || !host || !rest) return [fieldError.invalid(path, value, 'must be a domain-prefixed path (such as "acme.io/foo")')];
-  const causes = isDNS1123Subdomain(host).map((msg) => fieldError.invalid(path, host, msg));
-  if (!HTTP_PATH_RE.test(rest)) causes.push(fieldError.invalid(path, rest, regexError("Invalid path", HTTP_PATH_FMT)));
-  return causes;
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   nonNegative,
   specOf,
   statusOf,
+  validateDomainPrefixedPath,
   validateWorkloadSelector,
 } from "./common.js";
 
@@ -33,6 +34,9 @@ export const DEFAULT_JOB_BACKOFF_LIMIT = 6;
 const MAX_INT32 = 2147483647;
 /** Indexed Jobs may not run more than this many pods at once, nor have more completions. */
 const MAX_PARALLELISM_FOR_INDEXED_JOB = 100_000;
+
+/** `spec.managedBy` names an external Job controller; upstream caps it at 63 characters. */
+const MAX_MANAGED_BY_LENGTH = 63;
 
 /** Labels the Job controller's generated selector uses (upstream `batch.ControllerUidLabel` etc.). */
 export const JOB_CONTROLLER_UID_LABEL = "batch.kubernetes.io/controller-uid";
@@ -224,6 +228,10 @@ export function validateJob(obj: KubeObject, old: KubeObject | undefined): Statu
   }
   causes.push(...validateWorkloadSelector(spec.selector, spec.template, "spec"));
   causes.push(...validateJobSpecCommon(spec, "spec"));
+  if (spec.managedBy !== undefined) {
+    causes.push(...validateDomainPrefixedPath(spec.managedBy, "spec.managedBy"));
+    if (spec.managedBy.length > MAX_MANAGED_BY_LENGTH) causes.push(fieldError.tooLong("spec.managedBy", MAX_MANAGED_BY_LENGTH));
+  }
   if (old) causes.push(...validateJobUpdate(obj, old));
   return causes;
 }

@@ -7,10 +7,9 @@ import type { StatefulSet, StatefulSetSpec, StatefulSetStatus, StatefulSetUpdate
 import type { KubeObject } from "../../../shared/api/types.js";
 import { fieldError, type StatusCause } from "../../../shared/api/status.js";
 import { defaultPodTemplateSpec } from "../core-v1/pod-defaults.js";
-import { validatePodTemplateSpec } from "../core-v1/pod-validation.js";
 import { AGE_COLUMN, NAME_COLUMN, age } from "../printing.js";
 import { resourceType, type ResourceType } from "../types.js";
-import { nameIsDNSLabel } from "../../../shared/api/validation.js";
+import { nameIsDNSLabel, validateAnnotations, validateLabels } from "../../../shared/api/validation.js";
 import {
   CONTAINERS_COLUMN,
   IMAGES_COLUMN,
@@ -121,7 +120,10 @@ export function validateStatefulSet(obj: KubeObject, old: KubeObject | undefined
   causes.push(...nonNegative(spec.minReadySeconds, "spec.minReadySeconds"));
   if (spec.ordinals) causes.push(...nonNegative(spec.ordinals.start, "spec.ordinals.start"));
   causes.push(...validateWorkloadSelector(spec.selector, spec.template, "spec", "empty selector is invalid for statefulset"));
-  causes.push(...validatePodTemplateSpec(spec.template, "spec.template"));
+  // Upstream checks only the template's labels and annotations here: the pod spec may mount volumes
+  // that exist only as volumeClaimTemplates, which plain pod-spec validation would reject.
+  causes.push(...validateLabels(spec.template?.metadata?.labels, "spec.template.labels"));
+  causes.push(...validateAnnotations(spec.template?.metadata?.annotations, "spec.template.annotations"));
   const podSpec = spec.template?.spec;
   if ((podSpec?.restartPolicy ?? "") !== "Always") {
     causes.push(fieldError.notSupported("spec.template.spec.restartPolicy", podSpec?.restartPolicy ?? "", ["Always"]));
