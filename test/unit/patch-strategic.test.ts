@@ -274,6 +274,7 @@ test("malformed patches are rejected with upstream codes and messages", () => {
     /^The order in patch list:/,
   );
   expectApiError(() => applyStrategicMergePatch(live, { spec: { containers: [{ name: "a", $patch: "merge" }] } }, "Pod"), 400, "merging lists cannot yet be specified in the patch");
+  expectApiError(() => applyStrategicMergePatch(live, { spec: { "$setElementOrder/containers": [{ name: "a" }], containers: null } }, "Pod"), 400, "expected a []interface {}, but received a <nil>");
 });
 
 test("deleting and adding in one patch orders like the apiserver's in-place merge", () => {

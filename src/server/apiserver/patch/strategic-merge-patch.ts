@@ -172,6 +172,8 @@ function applySetElementOrder(original: JsonObject, patch: JsonObject, type: str
     if (!Array.isArray(order)) throw badRequest(ERR_BAD_PATCH_FORMAT_SET_ELEMENT_ORDER);
 
     const originalList = listOrAbsent(original, field);
+    // A null list next to its order directive is upstream's ErrBadArgType.
+    if (Object.hasOwn(patch, field) && patch[field] === null) throw badRequest("expected a []interface {}, but received a <nil>");
     const patchList = listOrAbsent(patch, field);
     const meta = fieldSchema(type, field);
     const mergeKey = meta?.patchMergeKey ?? "";
