@@ -83,6 +83,10 @@ test("templates get pod spec defaults but not the Pod-only ones", () => {
   assert.equal(t.spec!.enableServiceLinks, undefined);
   assert.equal(t.spec!.containers[0]!.resources!.requests, undefined);
   assert.deepEqual(validatePodTemplateSpec(t, "spec.template"), []);
+  t.spec!.containers[0]!.image = " ";
+  assert.deepEqual(validatePodTemplateSpec(t, "spec.template"), [], "templates may carry a blank image token");
+  const p = defaulted({ containers: [{ name: "a", image: " nginx" }] });
+  assert.deepEqual(fields(pods.validate!(p, undefined, create)), ['spec.containers[0].image: Invalid value: " nginx": must not have leading or trailing whitespace']);
 });
 
 test("pod validation reports upstream fields and messages", () => {
@@ -214,6 +218,17 @@ test("pod table: READY, STATUS, RESTARTS and the wide columns", () => {
     status: { phase: "Succeeded", containerStatuses: [{ name: "job", ready: false, restartCount: 0, image: "", imageID: "", state: { terminated: { exitCode: 0, reason: "Completed" } } }] },
   });
   assert.deepEqual(podSummary(done, NOW), { ready: "0/1", status: "Completed", restarts: "0" });
+
+  const mixed = pod({ containers: [{ name: "a", image: "x" }, { name: "b", image: "y" }] }, {
+    status: {
+      phase: "Failed",
+      containerStatuses: [
+        { name: "a", ready: false, restartCount: 0, image: "", imageID: "", state: { terminated: { exitCode: 0, reason: "Completed" } } },
+        { name: "b", ready: false, restartCount: 0, image: "", imageID: "", state: { terminated: { exitCode: 137, reason: "OOMKilled" } } },
+      ],
+    },
+  });
+  assert.equal(podSummary(mixed, NOW).status, "OOMKilled", "a failed container is not hidden behind a completed one");
 
   const deleting = structuredClone(running);
   deleting.metadata.deletionTimestamp = ago(0);

@@ -80,6 +80,30 @@ test("cluster IP is immutable and allocated values survive an update that omits 
   assert.deepEqual(messages(services.validate!(moved, old, update)), ['spec.clusterIP: Invalid value: "10.43.0.21": field is immutable']);
 });
 
+test("changing the type drops what the new type does not use", () => {
+  const old = svc({ type: "NodePort", selector: { app: "web" }, ports: [{ port: 80, nodePort: 30080 }], clusterIP: "10.43.0.30" });
+  const asClusterIP = structuredClone(old);
+  (asClusterIP.spec as ServiceSpec).type = "ClusterIP";
+  services.prepareForUpdate!(asClusterIP, old);
+  services.defaults!(asClusterIP);
+  const spec = asClusterIP.spec as ServiceSpec;
+  assert.equal(spec.ports![0]!.nodePort, undefined);
+  assert.equal(spec.externalTrafficPolicy, undefined);
+  assert.equal(spec.clusterIP, "10.43.0.30");
+  assert.deepEqual(services.validate!(asClusterIP, old, update), []);
+
+  const asExternal = structuredClone(old);
+  Object.assign(asExternal.spec as ServiceSpec, { type: "ExternalName", externalName: "db.example.com" });
+  services.prepareForUpdate!(asExternal, old);
+  services.defaults!(asExternal);
+  assert.equal((asExternal.spec as ServiceSpec).clusterIP, undefined);
+  assert.equal((asExternal.spec as ServiceSpec).ipFamilies, undefined);
+  assert.deepEqual(services.validate!(asExternal, old, update), []);
+
+  const extWithIP = svc({ type: "ExternalName", externalName: "db.example.com", clusterIP: "10.43.0.9" });
+  assert.deepEqual(messages(services.validate!(extWithIP, undefined, create)), ["spec.clusterIP: Forbidden: may not be set for ExternalName services"]);
+});
+
 test("service table cells", () => {
   assert.equal(servicePorts([{ port: 80, protocol: "TCP" }, { port: 443, nodePort: 30443, protocol: "TCP" }]), "80/TCP,443:30443/TCP");
   assert.equal(servicePorts([]), "<none>");

@@ -224,8 +224,8 @@ function validateContainer(c: Container | EphemeralContainer, p: string, role: C
     if (names.has(c.name)) errs.push(fieldError.duplicate(`${p}.name`, c.name));
     names.add(c.name);
   }
+  // Whitespace around the image is rejected only in Pods (validatePodContainerImages): templates may use " " as a token.
   if (!c.image) errs.push(fieldError.required(`${p}.image`));
-  else if (c.image.trim() !== c.image) errs.push(fieldError.invalid(`${p}.image`, c.image, "must not have leading or trailing whitespace"));
   if (!c.imagePullPolicy) errs.push(fieldError.required(`${p}.imagePullPolicy`));
   else if (!PULL_POLICIES.includes(c.imagePullPolicy)) errs.push(fieldError.notSupported(`${p}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
   if (!c.terminationMessagePolicy) errs.push(fieldError.required(`${p}.terminationMessagePolicy`));
@@ -437,6 +437,21 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string): Status
         });
       });
     }
+  }
+  return errs;
+}
+
+/**
+ * Pod-only image check (upstream `validateContainersOnlyForPod`): no leading or trailing whitespace.
+ *
+ * @example validatePodContainerImages(pod.spec, "spec")
+ */
+export function validatePodContainerImages(spec: PodSpec, path: string): StatusCause[] {
+  const errs: StatusCause[] = [];
+  for (const [list, key] of [[spec.containers, "containers"], [spec.initContainers, "initContainers"]] as const) {
+    (list ?? []).forEach((c, i) => {
+      if (c.image && c.image.trim() !== c.image) errs.push(fieldError.invalid(`${path}.${key}[${i}].image`, c.image, "must not have leading or trailing whitespace"));
+    });
   }
   return errs;
 }

@@ -9,7 +9,7 @@ import { resourceType, type HookContext, type ResourceType } from "../types.js";
 import { defaultPodOnly, defaultPodSpec } from "./pod-defaults.js";
 import { podTable } from "./pod-table.js";
 import { validateEphemeralContainersUpdate, validatePodSpecUpdate } from "./pod-update.js";
-import { validatePodSpec } from "./pod-validation.js";
+import { validatePodContainerImages, validatePodSpec } from "./pod-validation.js";
 import { parseQuantity } from "./quantity.js";
 
 /** Resources that decide a pod's QoS class (upstream `isSupportedQoSComputeResource`). */
@@ -85,6 +85,7 @@ function validatePod(obj: KubeObject, old: KubeObject | undefined, ctx: HookCont
   if (ctx.subresource === "status") return [];
   const errs = validatePodSpec(spec, "spec");
   if (!spec) return errs;
+  errs.push(...validatePodContainerImages(spec, "spec"));
   if (!old) {
     if (spec.ephemeralContainers?.length) errs.push(fieldError.forbidden("spec.ephemeralContainers", "cannot be set on create"));
     return errs;

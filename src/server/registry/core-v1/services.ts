@@ -11,7 +11,7 @@ import { AGE_COLUMN, NAME_COLUMN, age, formatMapSelector } from "../printing.js"
 import { resourceType, type ResourceType, type TableSpec } from "../types.js";
 import { FIELD_DOCS } from "./column-docs.js";
 import { column } from "./columns.js";
-import { checkWith, portNumOrName, requiredDNSLabel } from "./field-checks.js";
+import { checkWith, jsonEqual, portNumOrName, requiredDNSLabel } from "./field-checks.js";
 import { PORT_PROTOCOLS } from "./pod-validation.js";
 
 export const SERVICE_TYPES = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"];
@@ -81,13 +81,6 @@ export function defaultService(obj: KubeObject): void {
         if (!spec.ipFamilies.length) spec.ipFamilies = ["IPv4"];
       }
     }
-  } else {
-    // ExternalName services carry no cluster networking fields (upstream wipes them on type change).
-    delete spec.clusterIP;
-    delete spec.clusterIPs;
-    delete spec.ipFamilies;
-    delete spec.ipFamilyPolicy;
-    delete spec.internalTrafficPolicy;
   }
 }
 
@@ -130,6 +123,9 @@ function validateClusterIPs(spec: ServiceSpec): StatusCause[] {
   const errs: StatusCause[] = [];
   if (!needsClusterIP(spec)) {
     if (spec.clusterIP) errs.push(fieldError.forbidden("spec.clusterIP", "may not be set for ExternalName services"));
+    if (spec.clusterIPs?.length) errs.push(fieldError.forbidden("spec.clusterIPs", "may not be set for ExternalName services"));
+    if (spec.ipFamilies?.length) errs.push(fieldError.forbidden("spec.ipFamilies", "may not be set for ExternalName services"));
+    if (spec.ipFamilyPolicy) errs.push(fieldError.forbidden("spec.ipFamilyPolicy", "may not be set for ExternalName services"));
     return errs;
   }
   if (spec.clusterIP && spec.clusterIPs?.length && spec.clusterIP !== spec.clusterIPs[0]) {
@@ -210,10 +206,37 @@ function validateServiceUpdate(obj: KubeObject, old: KubeObject): StatusCause[] 
   return errs;
 }
 
+/**
+ * Clears what the new type no longer uses, when the client left it unchanged (upstream
+ * `dropTypeDependentFields`): switching NodePort → ClusterIP drops the node ports, → ExternalName drops
+ * the cluster IPs, so `kubectl apply` of the new type just works.
+ */
+function dropTypeDependentFields(spec: ServiceSpec, prev: ServiceSpec): void {
+  const type = spec.type || "ClusterIP";
+  if (needsClusterIP(prev) && !needsClusterIP({ type }) && jsonEqual(spec.clusterIPs ?? [], prev.clusterIPs ?? []) && (spec.clusterIP ?? "") === (prev.clusterIP ?? "")) {
+    delete spec.clusterIP;
+    delete spec.clusterIPs;
+    if (jsonEqual(spec.ipFamilies ?? [], prev.ipFamilies ?? [])) delete spec.ipFamilies;
+    if (spec.ipFamilyPolicy === prev.ipFamilyPolicy) delete spec.ipFamilyPolicy;
+  }
+  if (!needsClusterIP({ type }) && spec.internalTrafficPolicy === prev.internalTrafficPolicy) delete spec.internalTrafficPolicy;
+  if (needsNodePorts(prev) && !needsNodePorts({ type })) {
+    const same = (spec.ports ?? []).every((p) => !p.nodePort || (prev.ports ?? []).some((o) => o.nodePort === p.nodePort));
+    if (same) for (const p of spec.ports ?? []) delete p.nodePort;
+    if (spec.externalTrafficPolicy === prev.externalTrafficPolicy) delete spec.externalTrafficPolicy;
+  }
+  if (type !== "LoadBalancer") {
+    if (spec.healthCheckNodePort && spec.healthCheckNodePort === prev.healthCheckNodePort) delete spec.healthCheckNodePort;
+    if (spec.allocateLoadBalancerNodePorts === prev.allocateLoadBalancerNodePorts) delete spec.allocateLoadBalancerNodePorts;
+    if (spec.loadBalancerClass === prev.loadBalancerClass) delete spec.loadBalancerClass;
+  }
+}
+
 /** Keeps allocated values a client left out of an update (upstream service REST `patchAllocatedValues`). */
 function keepAllocatedValues(obj: KubeObject, old: KubeObject): void {
   const spec = specOf(obj);
   const prev = specOf(old);
+  dropTypeDependentFields(spec, prev);
   if (needsClusterIP(prev) && needsClusterIP({ ...spec, type: spec.type || "ClusterIP" })) {
     if (!spec.clusterIP && !spec.clusterIPs?.length) {
       if (prev.clusterIP) spec.clusterIP = prev.clusterIP;
