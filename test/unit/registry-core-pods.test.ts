@@ -73,6 +73,8 @@ test("image pull policy follows the tag, not a registry port", () => {
   assert.equal(defaultImagePullPolicy("localhost:5000/app"), "Always");
   assert.equal(defaultImagePullPolicy("localhost:5000/app:v2"), "IfNotPresent");
   assert.equal(defaultImagePullPolicy("nginx@sha256:abcd"), "IfNotPresent");
+  assert.equal(defaultImagePullPolicy("nginx:latest@sha256:abcd"), "Always");
+  assert.equal(defaultImagePullPolicy("registry.local:5000/team/app:1.0@sha256:abcd"), "IfNotPresent");
 });
 
 test("templates get pod spec defaults but not the Pod-only ones", () => {
@@ -115,6 +117,11 @@ test("pod validation reports upstream fields and messages", () => {
   assert.ok(got.includes("spec.volumes[0].hostPath: Forbidden: may not specify more than 1 volume type"), got.join("\n"));
 });
 
+test("two containers may not take the same host port", () => {
+  const p = defaulted({ containers: [{ name: "a", image: "x", ports: [{ containerPort: 80, hostPort: 8080 }] }, { name: "b", image: "y", ports: [{ containerPort: 81, hostPort: 8080 }] }] });
+  assert.deepEqual(fields(pods.validate!(p, undefined, create)), ['spec.containers[1].ports[0].hostPort: Duplicate value: "TCP//8080"']);
+});
+
 test("env valueFrom needs exactly one source and no value", () => {
   const p = defaulted({
     containers: [{ name: "a", image: "x", env: [{ name: "A", value: "1", valueFrom: { secretKeyRef: { name: "s", key: "k" } } }, { name: "B", valueFrom: {} }, { name: "1BAD" }] }],
@@ -144,6 +151,11 @@ test("pod updates may change images but not other spec fields", () => {
   const raised = structuredClone(old);
   (raised.spec as PodSpec).activeDeadlineSeconds = 200;
   assert.deepEqual(fields(pods.validate!(raised, old, update)), ["spec.activeDeadlineSeconds: Invalid value: 200: must be less than or equal to previous value"]);
+
+  const bound = structuredClone(old);
+  (bound.spec as PodSpec).nodeName = "node-1";
+  assert.deepEqual(pods.validate!(bound, old, { ...update, subresource: "binding" }), [], "the binding subresource sets nodeName");
+  assert.equal(pods.validate!(bound, old, update).length, 1, "a plain update may not set nodeName");
 
   const withEphemeral = pod({ containers: [{ name: "a", image: "x" }], ephemeralContainers: [{ name: "dbg", image: "busybox" }] });
   pods.defaults!(withEphemeral);

@@ -49,10 +49,12 @@ export const VOLUME_SOURCE_KEYS = [
  * @example defaultImagePullPolicy("nginx") === "Always"; defaultImagePullPolicy("nginx:1.27") === "IfNotPresent"
  */
 export function defaultImagePullPolicy(image: string): "Always" | "IfNotPresent" {
-  if (image.includes("@")) return "IfNotPresent"; // pinned by digest
-  const lastSegment = image.slice(image.lastIndexOf("/") + 1);
+  const at = image.indexOf("@");
+  const named = at < 0 ? image : image.slice(0, at);
+  const lastSegment = named.slice(named.lastIndexOf("/") + 1);
   const colon = lastSegment.lastIndexOf(":");
-  const tag = colon < 0 ? "latest" : lastSegment.slice(colon + 1);
+  // No tag means "latest" unless the image is pinned by digest (upstream parsers.ParseImageName).
+  const tag = colon >= 0 ? lastSegment.slice(colon + 1) : at < 0 ? "latest" : "";
   return tag === "latest" ? "Always" : "IfNotPresent";
 }
 

@@ -389,6 +389,21 @@ function validateTolerations(tolerations: Toleration[] | undefined, path: string
   return errs;
 }
 
+/** Two containers may not claim the same host port, protocol and host IP (upstream `checkHostPortConflicts`). */
+function validateHostPortConflicts(spec: PodSpec, path: string): StatusCause[] {
+  const errs: StatusCause[] = [];
+  const seen = new Set<string>();
+  (spec.containers ?? []).forEach((c, i) => {
+    (c.ports ?? []).forEach((p, j) => {
+      if (!p.hostPort) return;
+      const key = `${p.protocol ?? "TCP"}/${p.hostIP ?? ""}/${p.hostPort}`;
+      if (seen.has(key)) errs.push(fieldError.duplicate(`${path}.containers[${i}].ports[${j}].hostPort`, key));
+      seen.add(key);
+    });
+  });
+  return errs;
+}
+
 /**
  * Validates a (defaulted) pod spec; `path` is where it sits ("spec" in a Pod, "spec.template.spec" in a
  * workload). Returns upstream-style causes, empty when valid.
@@ -426,6 +441,7 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string): Status
   if (spec.preemptionPolicy && !["PreemptLowerPriority", "Never"].includes(spec.preemptionPolicy)) {
     errs.push(fieldError.notSupported(`${path}.preemptionPolicy`, spec.preemptionPolicy, ["Never", "PreemptLowerPriority"]));
   }
+  errs.push(...validateHostPortConflicts(spec, path));
   if (spec.hostNetwork) {
     // With the host network a container port is a host port, so they must agree (upstream validateHostNetwork).
     for (const [list, key] of [[spec.containers, "containers"], [spec.initContainers, "initContainers"]] as const) {

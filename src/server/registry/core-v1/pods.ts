@@ -91,6 +91,10 @@ function validatePod(obj: KubeObject, old: KubeObject | undefined, ctx: HookCont
     return errs;
   }
   if (ctx.subresource === "ephemeralcontainers") return [...errs, ...validateEphemeralContainersUpdate(spec, podSpec(old))];
+  if (ctx.subresource === "binding") {
+    // A binding sets spec.nodeName (once; a second binding is a conflict the binding handler reports).
+    return [...errs, ...validatePodSpecUpdate(spec, { ...podSpec(old), nodeName: spec.nodeName })];
+  }
   return [...errs, ...validatePodSpecUpdate(spec, podSpec(old))];
 }
 
