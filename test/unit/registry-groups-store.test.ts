@@ -10,7 +10,6 @@ import { openSqliteDriver } from "../../src/server/storage/sqlite-driver.js";
 import { RevisionLog } from "../../src/server/storage/revision-log.js";
 import { GenericStore } from "../../src/server/registry/generic-store.js";
 import { ApiError } from "../../src/shared/api/status.js";
-import type { KubeObject } from "../../src/shared/api/types.js";
 import { groupResources } from "../../src/server/registry/groups/index.js";
 import type { ResourceType } from "../../src/server/registry/types.js";
 

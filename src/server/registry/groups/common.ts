@@ -1,7 +1,7 @@
 /**
  * Helpers shared by the registry entries of the non-core API groups: subresource specs, column
- * builders, the checks upstream's apps/batch/policy validation share (non-negative fields,
- * int-or-percent values, workload selectors), and a label-selector matcher.
+ * builders, and the checks upstream's apps/batch/policy/networking validation share (non-negative
+ * fields, int-or-percent values, workload selectors, immutable fields, domain-prefixed paths).
  */
 import type { LabelSelector } from "kubernetes-types/meta/v1.js";
 import type { PodSpec, PodTemplateSpec } from "kubernetes-types/core/v1.js";
@@ -9,9 +9,8 @@ import type { KubeObject } from "../../../shared/api/types.js";
 import { fieldError, type StatusCause } from "../../../shared/api/status.js";
 import { isDNS1123Subdomain, isValidPercent, regexError, validateLabelSelector } from "../../../shared/api/validation.js";
 import { labelSelectorFromObject } from "../../../shared/api/selectors.js";
-import { humanDuration } from "../printing.js";
+import { NAME_COLUMN, humanDuration } from "../printing.js";
 import type { SubresourceSpec, TableColumn, TableSpec } from "../types.js";
-import { NAME_COLUMN } from "../printing.js";
 
 /** Verbs of every status and scale subresource upstream serves. */
 const SUBRESOURCE_VERBS: SubresourceSpec["verbs"] = ["get", "patch", "update"];
