@@ -63,6 +63,10 @@ test("pod defaults match what upstream shows in -o yaml", () => {
   assert.deepEqual(spec.volumes![0], { name: "scratch", emptyDir: {} });
   assert.equal(spec.volumes![1]!.configMap!.defaultMode, 420);
   assert.deepEqual(p.status, { phase: "Pending", qosClass: "Guaranteed" });
+  assert.deepEqual(spec.tolerations, [
+    { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+    { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+  ]);
   assert.deepEqual(validatePodSpec(spec, "spec"), []);
 });
 
@@ -136,7 +140,7 @@ test("pod updates may change images but not other spec fields", () => {
   const old = defaulted({ containers: [{ name: "web", image: "nginx:1.26" }], activeDeadlineSeconds: 100 });
   const next = structuredClone(old);
   (next.spec as PodSpec).containers[0]!.image = "nginx:1.27";
-  (next.spec as PodSpec).tolerations = [{ key: "k", operator: "Exists", effect: "NoSchedule" }];
+  (next.spec as PodSpec).tolerations!.push({ key: "k", operator: "Exists", effect: "NoSchedule" });
   pods.defaults!(next);
   assert.deepEqual(pods.validate!(next, old, update), []);
 
@@ -147,6 +151,10 @@ test("pod updates may change images but not other spec fields", () => {
   assert.equal(errs[0]!.field, "spec");
   assert.ok(errs[0]!.message!.startsWith("Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"), "expected condition failed");
   assert.match(errs[0]!.message!, /restartPolicy/);
+
+  const dropped = structuredClone(old);
+  (dropped.spec as PodSpec).tolerations = [];
+  assert.deepEqual(fields(pods.validate!(dropped, old, update)), ["spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds"]);
 
   const raised = structuredClone(old);
   (raised.spec as PodSpec).activeDeadlineSeconds = 200;
@@ -164,6 +172,14 @@ test("pod updates may change images but not other spec fields", () => {
   (added.spec as PodSpec).ephemeralContainers = [{ name: "dbg", image: "busybox", terminationMessagePolicy: "File", imagePullPolicy: "Always" }];
   assert.deepEqual(pods.validate!(added, old, { ...update, subresource: "ephemeralcontainers" }), []);
   assert.equal(pods.validate!(added, old, update).length, 1, "the main resource may not add ephemeral containers");
+});
+
+test("priority from the built-in classes; own tolerations are kept", () => {
+  const critical = defaulted({ priorityClassName: "system-node-critical", containers: [{ name: "a", image: "x" }], tolerations: [{ operator: "Exists" }] });
+  assert.equal((critical.spec as PodSpec).priority, 2000001000);
+  assert.deepEqual((critical.spec as PodSpec).tolerations, [{ operator: "Exists" }], "tolerating everything already covers not-ready");
+  const custom = defaulted({ priorityClassName: "batch-low", containers: [{ name: "a", image: "x" }] });
+  assert.equal((custom.spec as PodSpec).priority, undefined, "user classes are resolved by the API layer");
 });
 
 test("QoS class as upstream computes it", () => {

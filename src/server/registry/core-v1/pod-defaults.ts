@@ -178,11 +178,18 @@ export function defaultPodTemplateSpec(t: PodTemplateSpec): void {
   defaultPodSpec(t.spec);
 }
 
+/** Built-in priority classes every cluster has (upstream `scheduling.SystemPriorityClasses`). */
+export const SYSTEM_PRIORITY_CLASSES: Record<string, number> = {
+  "system-node-critical": 2000001000,
+  "system-cluster-critical": 2000000000,
+};
+
 /**
  * Defaults upstream applies to a Pod but not to templates (`SetDefaults_Pod`): requests default to
  * limits for each resource that has a limit and no request, and `enableServiceLinks` defaults to true.
- * The priority admission plugin's `priority: 0` and `preemptionPolicy: PreemptLowerPriority` are applied
- * here too, because kube-lite has no separate admission chain for them.
+ * The priority admission plugin's `priority` (0 without a class, the built-in classes' values) and
+ * `preemptionPolicy: PreemptLowerPriority` are applied here too, because kube-lite has no separate
+ * admission chain for them. A user-defined `priorityClassName` is left for the API layer to resolve.
  *
  * @example defaultPodOnly(pod.spec)
  */
@@ -194,6 +201,30 @@ export function defaultPodOnly(spec: PodSpec): void {
     for (const [name, q] of Object.entries(limits)) if (requests[name] === undefined) requests[name] = q;
   }
   spec.enableServiceLinks ??= true;
-  spec.priority ??= 0;
+  if (spec.priority === undefined) {
+    if (!spec.priorityClassName) spec.priority = 0;
+    else if (spec.priorityClassName in SYSTEM_PRIORITY_CLASSES) spec.priority = SYSTEM_PRIORITY_CLASSES[spec.priorityClassName];
+  }
   spec.preemptionPolicy ||= "PreemptLowerPriority";
+}
+
+/** How long pods stay on a node that went not-ready or unreachable (upstream `DefaultTolerationSeconds`). */
+export const DEFAULT_NOT_READY_TOLERATION_SECONDS = 300;
+const NOT_READY_TAINTS = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"];
+
+/**
+ * Upstream's `DefaultTolerationSeconds` admission on pod create: tolerate the not-ready and unreachable
+ * NoExecute taints for 300 s unless the pod already tolerates them, so a node blip does not evict at once.
+ *
+ * @example addDefaultTolerations(pod.spec) // adds two NoExecute tolerations with tolerationSeconds 300
+ */
+export function addDefaultTolerations(spec: PodSpec): void {
+  const tolerations = spec.tolerations ?? [];
+  for (const key of NOT_READY_TAINTS) {
+    const covered = tolerations.some(
+      (t) => (t.operator === "Exists" && !t.key && (!t.effect || t.effect === "NoExecute")) || (t.key === key && (!t.effect || t.effect === "NoExecute")),
+    );
+    if (!covered) tolerations.push({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: DEFAULT_NOT_READY_TOLERATION_SECONDS });
+  }
+  spec.tolerations = tolerations;
 }

@@ -6,7 +6,7 @@ import type { Container, PodSpec, PodStatus } from "kubernetes-types/core/v1.js"
 import { fieldError, type StatusCause } from "../../../shared/api/status.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import { resourceType, type HookContext, type ResourceType } from "../types.js";
-import { defaultPodOnly, defaultPodSpec } from "./pod-defaults.js";
+import { addDefaultTolerations, defaultPodOnly, defaultPodSpec } from "./pod-defaults.js";
 import { podTable } from "./pod-table.js";
 import { validateEphemeralContainersUpdate, validatePodSpecUpdate } from "./pod-update.js";
 import { validatePodContainerImages, validatePodSpec } from "./pod-validation.js";
@@ -129,7 +129,9 @@ export const pods: ResourceType = resourceType({
   validate: validatePod,
   prepareForCreate(obj) {
     // Upstream resets status on create: a new pod is Pending with its QoS class; a gated pod says why it waits.
+    // The DefaultTolerationSeconds admission runs here too (create only).
     const spec = podSpec(obj);
+    addDefaultTolerations(spec);
     const status: PodStatus = { phase: "Pending", qosClass: podQOSClass(spec) };
     if (spec.schedulingGates?.length) {
       status.conditions = [{ type: "PodScheduled", status: "False", reason: "SchedulingGated", message: "Scheduling is blocked due to non-empty scheduling gates" }];
