@@ -89,7 +89,7 @@ test("configmaps: keys, size, immutable, DATA column", () => {
   assert.ok(got.includes(`data[..]: Invalid value: "..": must not be '..'`), got.join("\n"));
   assert.ok(got.includes('binaryData[dup]: Invalid value: "dup": duplicate of key present in data'), got.join("\n"));
   const big = made(configMaps, { data: { big: "x".repeat(1024 * 1024 + 1) } });
-  assert.deepEqual(messages(configMaps.validate!(big, undefined, create)), [": Too long: must have at most 1048576 bytes"]);
+  assert.deepEqual(messages(configMaps.validate!(big, undefined, create)), [": Too long: may not be more than 1048576 bytes"]);
   const frozen = made(configMaps, { data: { a: "1" }, immutable: true });
   const edited = { ...structuredClone(frozen), data: { a: "2" } };
   assert.deepEqual(messages(configMaps.validate!(edited, frozen, update)), ["data: Forbidden: field is immutable when `immutable` is set"]);

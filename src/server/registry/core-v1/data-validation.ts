@@ -8,9 +8,9 @@ import { jsonEqual, isConfigMapKey } from "./field-checks.js";
 /** Largest ConfigMap or Secret payload: 1 MiB, so one object stays a small etcd/SQLite value (upstream `MaxSecretSize`). */
 export const MAX_DATA_SIZE_BYTES = 1024 * 1024;
 
-/** Upstream's current FieldValueTooLong wording for byte limits. */
+/** Upstream's FieldValueTooLong for byte limits (`field.TooLong`: "Too long: may not be more than N bytes"). */
 export function tooLongBytes(field: string, max: number): StatusCause {
-  return { reason: "FieldValueTooLong", field, message: `Too long: must have at most ${max} bytes` };
+  return fieldError.tooLong(field, max);
 }
 
 /** Invalid cause per bad key of a data map (`data[key]`), as upstream. */
