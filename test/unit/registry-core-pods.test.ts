@@ -256,7 +256,11 @@ test("pod table: READY, STATUS, RESTARTS and the wide columns", () => {
       ],
     },
   });
-  assert.equal(podSummary(mixed, NOW).status, "OOMKilled", "a failed container is not hidden behind a completed one");
+  assert.equal(podSummary(mixed, NOW).status, "Completed", "upstream reports the first container's reason (statuses are walked last to first)");
+  const sidecarDone = structuredClone(mixed);
+  (sidecarDone.status as { containerStatuses: { state: unknown; ready: boolean }[] }).containerStatuses[1] = { state: { running: {} }, ready: true } as never;
+  (sidecarDone.status as { conditions?: unknown[] }).conditions = [{ type: "Ready", status: "False" }];
+  assert.equal(podSummary(sidecarDone, NOW).status, "NotReady");
 
   const deleting = structuredClone(running);
   deleting.metadata.deletionTimestamp = ago(0);

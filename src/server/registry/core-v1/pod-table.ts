@@ -77,7 +77,6 @@ export function podSummary(pod: KubeObject, now: number): { ready: string; statu
     restarts = sidecarRestarts;
     lastRestart = lastSidecarRestart;
     let hasRunning = false;
-    let errorReason = "";
     const statuses = status.containerStatuses ?? [];
     for (let i = statuses.length - 1; i >= 0; i--) {
       const cs = statuses[i]!;
@@ -85,20 +84,16 @@ export function podSummary(pod: KubeObject, now: number): { ready: string; statu
       lastRestart = Math.max(lastRestart, lastTerminated(cs));
       const st = cs.state ?? {};
       if (st.waiting?.reason) reason = st.waiting.reason;
-      else if (st.terminated) {
-        reason = terminatedReason(st.terminated, "");
-        if (st.terminated.exitCode !== 0) errorReason = reason;
-      } else if (cs.ready && st.running) {
+      else if (st.terminated) reason = terminatedReason(st.terminated, "");
+      else if (cs.ready && st.running) {
         hasRunning = true;
         ready++;
       }
     }
-    // A "Completed" container next to running or failed ones does not speak for the whole pod.
-    if (reason === "Completed") {
+    // A completed container next to a running one does not make the pod "Completed".
+    if (reason === "Completed" && hasRunning) {
       const podReady = (status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
-      if (hasRunning && podReady) reason = "Running";
-      else if (errorReason) reason = errorReason;
-      else if (hasRunning) reason = "NotReady";
+      reason = podReady ? "Running" : "NotReady";
     }
   }
 
