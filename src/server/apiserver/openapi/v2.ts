@@ -19,7 +19,7 @@
 import { createHash } from "node:crypto";
 import type { ResourceType } from "../../registry/types.js";
 import { encodeSwaggerProtobuf } from "./v2-proto.js";
-import { buildSwaggerDocument } from "./v2-swagger.js";
+import { buildSwaggerDocument, type SwaggerDocument } from "./v2-swagger.js";
 
 /** The media type upstream answers the protobuf form with (kube-openapi's non-deprecated spelling). */
 export const OPENAPI_V2_PROTOBUF_CONTENT_TYPE = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
@@ -42,6 +42,8 @@ interface Cached {
   signature: string;
   json: OpenApiV2Json;
   protobuf?: OpenApiV2Protobuf;
+  /** The built document, kept only until the protobuf form is encoded from it. */
+  doc?: SwaggerDocument;
 }
 
 let cache: Cached | undefined;
@@ -56,9 +58,10 @@ function signatureOf(resources: ResourceType[]): string {
 function current(resources: ResourceType[]): Cached {
   const signature = signatureOf(resources);
   if (cache?.signature === signature) return cache;
-  const body = JSON.stringify(buildSwaggerDocument(resources));
+  const doc = buildSwaggerDocument(resources);
+  const body = JSON.stringify(doc);
   const etag = createHash("sha512").update(body).digest("hex").toUpperCase();
-  cache = { signature, json: { body, etag } };
+  cache = { signature, json: { body, etag }, doc };
   return cache;
 }
 
@@ -83,8 +86,9 @@ export function openApiV2Json(resources: ResourceType[]): OpenApiV2Json {
 export function openApiV2Protobuf(resources: ResourceType[]): OpenApiV2Protobuf {
   const c = current(resources);
   if (!c.protobuf) {
-    const bytes = encodeSwaggerProtobuf(buildSwaggerDocument(resources));
+    const bytes = encodeSwaggerProtobuf(c.doc ?? buildSwaggerDocument(resources));
     c.protobuf = { body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), etag: c.json.etag };
+    delete c.doc;
   }
   return c.protobuf;
 }
