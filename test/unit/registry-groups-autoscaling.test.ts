@@ -5,6 +5,7 @@ import type { StatusCause } from "../../src/shared/api/status.js";
 import type { HookContext } from "../../src/server/registry/types.js";
 import {
   HPA_CONDITIONS_ANNOTATION,
+  HPA_CURRENT_METRICS_ANNOTATION,
   HPA_METRICS_ANNOTATION,
   horizontalpodautoscalersV1,
   horizontalpodautoscalersV2,
@@ -124,11 +125,15 @@ test("hpa v1 <-> v2 conversion keeps v2-only data in annotations", () => {
   assert.equal(v1.apiVersion, "autoscaling/v1");
   assert.equal((v1.spec as any).targetCPUUtilizationPercentage, 60);
   assert.equal((v1.status as any).currentCPUUtilizationPercentage, 70);
-  assert.deepEqual(JSON.parse(v1.metadata.annotations![HPA_METRICS_ANNOTATION]!), [(v2.spec as any).metrics[1]]);
+  // Upstream's v1 annotation format (the old v2beta1 field names).
+  assert.deepEqual(JSON.parse(v1.metadata.annotations![HPA_METRICS_ANNOTATION]!), [{ type: "External", external: { metricName: "queue", targetValue: "30" } }]);
+  assert.deepEqual(JSON.parse(v1.metadata.annotations![HPA_CURRENT_METRICS_ANNOTATION]!), [{ type: "Resource", resource: { name: "cpu", currentAverageUtilization: 70, currentAverageValue: "0" } }]);
   assert.deepEqual(JSON.parse(v1.metadata.annotations![HPA_CONDITIONS_ANNOTATION]!), [{ type: "AbleToScale", status: "True" }]);
   const back = hpaV1ToV2(v1);
-  assert.deepEqual(back.spec, v2.spec);
-  assert.deepEqual(back.status, v2.status);
+  // Annotation metrics come first, then the CPU target, as upstream orders them.
+  assert.deepEqual((back.spec as any).metrics, [(v2.spec as any).metrics[1], (v2.spec as any).metrics[0]]);
+  assert.deepEqual((back.status as any).conditions, (v2.status as any).conditions);
+  assert.deepEqual((back.status as any).currentMetrics, [{ type: "Resource", resource: { name: "cpu", current: { averageUtilization: 70, averageValue: "0" } } }]);
   assert.equal(back.metadata.annotations, undefined);
   assert.equal((v2.spec as any).metrics.length, 2, "input not modified");
 });
@@ -157,4 +162,18 @@ test("hpa v1 entry: defaults, validation on the v2 form, shared v2 storage, same
 test("hpa v2: two metric sources in one entry are forbidden", () => {
   const h = hpaV2({ metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } }, pods: { metric: { name: "rps" }, target: { type: "AverageValue", averageValue: "1" } } }] });
   assert.deepEqual(fields(horizontalpodautoscalersV2.validate!(h, undefined, CREATE)), ["spec.metrics[0].pods: Forbidden: must populate the given metric source only"]);
+});
+
+test("hpa v1 without a CPU target reads back with v1's implicit CPU 80% target", () => {
+  const v1: KubeObject = {
+    apiVersion: "autoscaling/v1",
+    kind: "HorizontalPodAutoscaler",
+    metadata: { name: "web", namespace: "default" },
+    spec: { scaleTargetRef: { kind: "Deployment", name: "web" }, maxReplicas: 3 },
+  };
+  assert.deepEqual((hpaV1ToV2(v1).spec as any).metrics, [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }]);
+  const v2 = hpaV2({ metrics: [{ type: "Object", object: { describedObject: { kind: "Ingress", name: "web", apiVersion: "networking.k8s.io/v1" }, metric: { name: "rps" }, target: { type: "AverageValue", averageValue: "100" } } }] });
+  const round = hpaV1ToV2(hpaV2ToV1(v2));
+  assert.deepEqual((round.spec as any).metrics, (v2.spec as any).metrics);
+  assert.equal((hpaV2ToV1(v2).spec as any).targetCPUUtilizationPercentage, undefined);
 });

@@ -98,9 +98,7 @@ test("hpa: written as autoscaling/v1, read back as autoscaling/v2 from the share
   await v2.update("default", "web", asV2, "");
   const back = await v1.get("default", "web");
   assert.equal((back.spec as any).targetCPUUtilizationPercentage, 70);
-  assert.deepEqual(JSON.parse(back.metadata.annotations!["autoscaling.alpha.kubernetes.io/metrics"]!), [
-    { type: "Pods", pods: { metric: { name: "rps" }, target: { type: "AverageValue", averageValue: "10" } } },
-  ]);
+  assert.deepEqual(JSON.parse(back.metadata.annotations!["autoscaling.alpha.kubernetes.io/metrics"]!), [{ type: "Pods", pods: { metricName: "rps", targetAverageValue: "10" } }]);
   assert.equal((await v2.list("default")).items.length, 1);
 });
 

@@ -1,7 +1,7 @@
 /**
  * autoscaling/v2 (preferred) and autoscaling/v1 HorizontalPodAutoscaler. Both versions serve the same
  * objects; like upstream, the storage version is v2 and v1 is converted on the way in and out (v2-only
- * fields ride in `autoscaling.alpha.kubernetes.io/*` annotations on v1 objects). Defaults
+ * fields ride in `autoscaling.alpha.kubernetes.io/*` annotations on v1 objects, see hpa-v1-annotations.ts). Defaults
  * (pkg/apis/autoscaling/v2/defaults.go), validation (pkg/apis/autoscaling/validation, applied to the
  * v2 form as upstream applies it to the internal form) and table (`printHorizontalPodAutoscaler`).
  */
@@ -18,6 +18,7 @@ import type { KubeObject } from "../../../shared/api/types.js";
 import { fieldError, type StatusCause } from "../../../shared/api/status.js";
 import { isDNS1123Label, nameIsValidPathSegment } from "../../../shared/api/validation.js";
 import { parseQuantity } from "../core-v1/quantity.js";
+import { metricSpecFromV1, metricSpecToV1, metricStatusFromV1, metricStatusToV1, type V1MetricSpec, type V1MetricStatus } from "./hpa-v1-annotations.js";
 import { AGE_COLUMN, NAME_COLUMN, age } from "../printing.js";
 import { resourceType, type ResourceType } from "../types.js";
 import { STATUS_SUBRESOURCE, column, ensure, nonNegative, specOf } from "./common.js";
@@ -104,40 +105,43 @@ function parseJSONAnnotation<T>(annotations: Record<string, string>, key: string
 }
 
 function isCPUUtilization(m: MetricSpec): boolean {
-  return m.type === "Resource" && m.resource?.name === "cpu" && m.resource.target?.type === "Utilization" && m.resource.target.averageUtilization !== undefined;
+  return m.type === "Resource" && m.resource?.name === "cpu" && m.resource.target?.averageUtilization !== undefined;
 }
 
 /**
- * autoscaling/v1 → autoscaling/v2 (upstream's conversion through the internal type).
+ * autoscaling/v1 → autoscaling/v2, as upstream converts through the internal type: metrics from the
+ * annotation first, then the CPU target; with no metric at all, v1's implicit CPU 80% target; current
+ * metrics from the annotation replace the CPU-only status.
  *
  * @example hpaV1ToV2({ apiVersion: "autoscaling/v1", kind: "HorizontalPodAutoscaler", metadata: { name: "web" }, spec: { maxReplicas: 5, targetCPUUtilizationPercentage: 50, scaleTargetRef: { kind: "Deployment", name: "web" } } })
  */
 export function hpaV1ToV2(obj: KubeObject): KubeObject {
   const v1 = structuredClone(obj) as unknown as HPAV1;
   const annotations: Record<string, string> = { ...(v1.metadata?.annotations ?? {}) };
-  const metrics: MetricSpec[] = [];
+  const metrics: MetricSpec[] = (parseJSONAnnotation<V1MetricSpec[]>(annotations, HPA_METRICS_ANNOTATION) ?? []).map(metricSpecFromV1);
   if (v1.spec?.targetCPUUtilizationPercentage !== undefined) {
     metrics.push({ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: v1.spec.targetCPUUtilizationPercentage } } });
   }
-  metrics.push(...(parseJSONAnnotation<MetricSpec[]>(annotations, HPA_METRICS_ANNOTATION) ?? []));
-  const behavior = parseJSONAnnotation<HorizontalPodAutoscalerSpec["behavior"]>(annotations, HPA_BEHAVIOR_ANNOTATION);
-  const currentMetrics: MetricStatus[] = [];
-  if (v1.status?.currentCPUUtilizationPercentage !== undefined) {
-    currentMetrics.push({ type: "Resource", resource: { name: "cpu", current: { averageUtilization: v1.status.currentCPUUtilizationPercentage } } });
+  if (metrics.length === 0) {
+    metrics.push({ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: DEFAULT_CPU_UTILIZATION } } });
   }
-  currentMetrics.push(...(parseJSONAnnotation<MetricStatus[]>(annotations, HPA_CURRENT_METRICS_ANNOTATION) ?? []));
+  const behavior = parseJSONAnnotation<HorizontalPodAutoscalerSpec["behavior"]>(annotations, HPA_BEHAVIOR_ANNOTATION);
+  let currentMetrics: MetricStatus[] = [];
+  if (v1.status?.currentCPUUtilizationPercentage !== undefined) {
+    currentMetrics = [{ type: "Resource", resource: { name: "cpu", current: { averageUtilization: v1.status.currentCPUUtilizationPercentage } } }];
+  }
+  const annotated = parseJSONAnnotation<V1MetricStatus[]>(annotations, HPA_CURRENT_METRICS_ANNOTATION);
+  if (annotated) currentMetrics = annotated.map(metricStatusFromV1);
   const conditions = parseJSONAnnotation<NonNullable<HPAV2["status"]>["conditions"]>(annotations, HPA_CONDITIONS_ANNOTATION);
   const metadata = { ...v1.metadata };
   if (Object.keys(annotations).length) metadata.annotations = annotations;
   else delete metadata.annotations;
   const out: HPAV2 = { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata };
-  if (v1.spec) {
-    const spec: HorizontalPodAutoscalerSpec = { scaleTargetRef: v1.spec.scaleTargetRef, maxReplicas: v1.spec.maxReplicas };
-    if (v1.spec.minReplicas !== undefined) spec.minReplicas = v1.spec.minReplicas;
-    if (metrics.length) spec.metrics = metrics;
-    if (behavior) spec.behavior = behavior;
-    out.spec = spec;
-  }
+  const spec: HorizontalPodAutoscalerSpec = { scaleTargetRef: v1.spec?.scaleTargetRef as HorizontalPodAutoscalerSpec["scaleTargetRef"], maxReplicas: v1.spec?.maxReplicas as number };
+  if (v1.spec?.minReplicas !== undefined) spec.minReplicas = v1.spec.minReplicas;
+  spec.metrics = metrics;
+  if (behavior) spec.behavior = behavior;
+  out.spec = spec;
   if (v1.status) {
     const st = v1.status;
     out.status = { desiredReplicas: st.desiredReplicas, currentReplicas: st.currentReplicas };
@@ -150,8 +154,9 @@ export function hpaV1ToV2(obj: KubeObject): KubeObject {
 }
 
 /**
- * autoscaling/v2 → autoscaling/v1: the CPU utilization target becomes `targetCPUUtilizationPercentage`,
- * everything v1 cannot express goes into the upstream annotations.
+ * autoscaling/v2 → autoscaling/v1: the first CPU utilization target becomes
+ * `targetCPUUtilizationPercentage`; the other metrics, all current metrics (raw values included), the
+ * conditions and the behavior go into the `autoscaling.alpha.kubernetes.io/*` annotations.
  *
  * @example hpaV2ToV1(storedHpa).spec.targetCPUUtilizationPercentage
  */
@@ -161,24 +166,27 @@ export function hpaV2ToV1(obj: KubeObject): KubeObject {
   const out: HPAV1 = { apiVersion: "autoscaling/v1", kind: "HorizontalPodAutoscaler", metadata: { ...v2.metadata } };
   if (v2.spec) {
     const metrics = v2.spec.metrics ?? [];
-    const cpu = metrics.find(isCPUUtilization);
-    const others = metrics.filter((m) => m !== cpu);
+    const cpu = metrics.find((m) => m.type === "Resource" && m.resource?.name === "cpu");
+    const others = metrics.filter((m) => !isCPUUtilization(m));
     out.spec = { scaleTargetRef: v2.spec.scaleTargetRef, maxReplicas: v2.spec.maxReplicas };
     if (v2.spec.minReplicas !== undefined) out.spec.minReplicas = v2.spec.minReplicas;
-    if (cpu) out.spec.targetCPUUtilizationPercentage = cpu.resource!.target.averageUtilization;
-    if (others.length) annotations[HPA_METRICS_ANNOTATION] = JSON.stringify(others);
+    if (cpu?.resource?.target?.averageUtilization !== undefined) out.spec.targetCPUUtilizationPercentage = cpu.resource.target.averageUtilization;
+    if (others.length) annotations[HPA_METRICS_ANNOTATION] = JSON.stringify(others.map(metricSpecToV1));
     if (v2.spec.behavior) annotations[HPA_BEHAVIOR_ANNOTATION] = JSON.stringify(v2.spec.behavior);
   }
   if (v2.status) {
     const st = v2.status;
     const current = st.currentMetrics ?? [];
-    const cpu = current.find((m) => m.type === "Resource" && m.resource?.name === "cpu" && m.resource.current?.averageUtilization !== undefined);
-    const others = current.filter((m) => m !== cpu);
     out.status = { desiredReplicas: st.desiredReplicas, currentReplicas: st.currentReplicas ?? 0 };
     if (st.observedGeneration !== undefined) out.status.observedGeneration = st.observedGeneration;
     if (st.lastScaleTime !== undefined) out.status.lastScaleTime = st.lastScaleTime;
-    if (cpu) out.status.currentCPUUtilizationPercentage = cpu.resource!.current.averageUtilization;
-    if (others.length) annotations[HPA_CURRENT_METRICS_ANNOTATION] = JSON.stringify(others);
+    for (const m of current) {
+      if (m.type === "Resource" && m.resource?.name === "cpu" && m.resource.current?.averageUtilization !== undefined) {
+        out.status.currentCPUUtilizationPercentage = m.resource.current.averageUtilization;
+      }
+    }
+    // Upstream keeps every current metric, CPU included, so the raw values survive the trip.
+    if (current.length) annotations[HPA_CURRENT_METRICS_ANNOTATION] = JSON.stringify(current.map(metricStatusToV1));
     if (st.conditions?.length) annotations[HPA_CONDITIONS_ANNOTATION] = JSON.stringify(st.conditions);
   }
   if (Object.keys(annotations).length) out.metadata!.annotations = annotations;
