@@ -72,6 +72,7 @@ test("discovery facts of every core/v1 kind", () => {
       assert.equal(rt.table.cells(bare, NOW).length, rt.table.columns.length, plural);
     }
   }
+  assert.deepEqual(coreV1Resources.filter((r) => r.generationTracksSpec !== false).map((r) => r.plural), ["replicationcontrollers"], "only RCs carry metadata.generation in core/v1");
   assert.equal(byPlural.get("endpoints")!.singular, "endpoints");
   assert.deepEqual(byPlural.get("bindings")!.verbs, ["create"]);
   assert.ok(!byPlural.get("namespaces")!.verbs.includes("deletecollection"), "namespaces have no deletecollection upstream");

@@ -58,6 +58,8 @@ export const namespaces: ResourceType = resourceType({
   kind: "Namespace",
   plural: "namespaces",
   namespaced: false,
+  // No metadata.generation: upstream (1.32) sets it only for kinds whose controllers report observedGeneration.
+  generationTracksSpec: false,
   shortNames: ["ns"],
   nameValidator: nameIsDNSLabel,
   verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],

@@ -140,6 +140,8 @@ export const nodes: ResourceType = resourceType({
   kind: "Node",
   plural: "nodes",
   namespaced: false,
+  // No metadata.generation: upstream (1.32) sets it only for kinds whose controllers report observedGeneration.
+  generationTracksSpec: false,
   shortNames: ["no"],
   hasStatus: true,
   subresources: [

@@ -101,6 +101,8 @@ export const persistentVolumeClaims: ResourceType = resourceType({
   kind: "PersistentVolumeClaim",
   plural: "persistentvolumeclaims",
   namespaced: true,
+  // No metadata.generation: upstream (1.32) sets it only for kinds whose controllers report observedGeneration.
+  generationTracksSpec: false,
   shortNames: ["pvc"],
   hasStatus: true,
   subresources: [{ name: "status", verbs: ["get", "patch", "update"] }],

@@ -116,6 +116,8 @@ export const persistentVolumes: ResourceType = resourceType({
   kind: "PersistentVolume",
   plural: "persistentvolumes",
   namespaced: false,
+  // No metadata.generation: upstream (1.32) sets it only for kinds whose controllers report observedGeneration.
+  generationTracksSpec: false,
   shortNames: ["pv"],
   hasStatus: true,
   subresources: [{ name: "status", verbs: ["get", "patch", "update"] }],

@@ -104,6 +104,8 @@ export const pods: ResourceType = resourceType({
   kind: "Pod",
   plural: "pods",
   namespaced: true,
+  // No metadata.generation: upstream (1.32) sets it only for kinds whose controllers report observedGeneration.
+  generationTracksSpec: false,
   shortNames: ["po"],
   categories: ["all"],
   hasStatus: true,

@@ -20,6 +20,8 @@ export const podTemplates: ResourceType = resourceType({
   kind: "PodTemplate",
   plural: "podtemplates",
   namespaced: true,
+  // No metadata.generation: upstream (1.32) sets it only for kinds whose controllers report observedGeneration.
+  generationTracksSpec: false,
   table: {
     columns: [
       NAME_COLUMN,

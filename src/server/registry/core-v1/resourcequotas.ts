@@ -56,6 +56,8 @@ export const resourceQuotas: ResourceType = resourceType({
   kind: "ResourceQuota",
   plural: "resourcequotas",
   namespaced: true,
+  // No metadata.generation: upstream (1.32) sets it only for kinds whose controllers report observedGeneration.
+  generationTracksSpec: false,
   shortNames: ["quota"],
   hasStatus: true,
   subresources: [{ name: "status", verbs: ["get", "patch", "update"] }],

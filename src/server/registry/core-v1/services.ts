@@ -327,6 +327,8 @@ export const services: ResourceType = resourceType({
   kind: "Service",
   plural: "services",
   namespaced: true,
+  // No metadata.generation: upstream (1.32) sets it only for kinds whose controllers report observedGeneration.
+  generationTracksSpec: false,
   shortNames: ["svc"],
   nameValidator: nameIsDNS1035Label,
   categories: ["all"],
