@@ -162,7 +162,7 @@ async function checkServer(r: Runner): Promise<void> {
     );
 
     child.kill("SIGTERM");
-    let timer: NodeJS.Timeout | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const stop = await Promise.race([exited(child), new Promise<undefined>((ok) => (timer = setTimeout(ok, STOP_TIMEOUT_MS[r.arch])))]);
     clearTimeout(timer);
     assert.ok(stop, `the server did not exit within ${STOP_TIMEOUT_MS[r.arch]} ms of SIGTERM:\n${output}`);
