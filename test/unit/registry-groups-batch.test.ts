@@ -5,7 +5,7 @@ import type { StatusCause } from "../../src/shared/api/status.js";
 import type { HookContext } from "../../src/server/registry/types.js";
 import { jobs } from "../../src/server/registry/groups/jobs.js";
 import { cronjobs } from "../../src/server/registry/groups/cronjobs.js";
-import { CronScheduleError, parseCronSchedule } from "../../src/server/registry/groups/cron-schedule.js";
+import { CronScheduleError, nextScheduleTime, parseCronSchedule } from "../../src/server/registry/groups/cron-schedule.js";
 
 const CREATE: HookContext = { operation: "create", subresource: "", dryRun: false };
 const UPDATE: HookContext = { operation: "update", subresource: "", dryRun: false };
@@ -228,4 +228,22 @@ test("job: managedBy must be a domain-prefixed path", () => {
   assert.deepEqual(createJob(ok), []);
   const bad = job({ managedBy: "kueue" });
   assert.deepEqual(fields(createJob(bad)), ['spec.managedBy: Invalid value: "kueue": must be a domain-prefixed path (such as "acme.io/foo")']);
+});
+
+test("cron schedule: next activation as robfig/cron computes it, time zones and DST included", () => {
+  const next = (spec: string, after: string, zone?: string) => nextScheduleTime(parseCronSchedule(spec), new Date(after), zone)?.toISOString();
+  assert.equal(next("*/15 * * * *", "2025-01-01T10:07:30Z"), "2025-01-01T10:15:00.000Z");
+  assert.equal(next("0 3 * * *", "2025-01-01T03:00:00Z"), "2025-01-02T03:00:00.000Z");
+  assert.equal(next("0 0 29 2 *", "2025-03-01T00:00:00Z"), "2028-02-29T00:00:00.000Z");
+  assert.equal(next("0 0 30 2 *", "2025-01-01T00:00:00Z"), undefined);
+  // Day-of-month OR day-of-week when neither is a star: the 13th, or any Friday.
+  assert.equal(next("0 0 13 * 5", "2025-06-01T00:00:00Z"), "2025-06-06T00:00:00.000Z");
+  assert.equal(next("@hourly", "2025-01-01T10:00:00Z"), "2025-01-01T11:00:00.000Z");
+  assert.equal(next("@every 1h30m", "2025-01-01T10:00:00.250Z"), "2025-01-01T11:30:00.000Z");
+  // Weekdays at 09:00 New York time: Friday 10:00 EST → Monday 09:00 EST.
+  assert.equal(next("0 9 * * 1-5", "2025-01-03T15:00:00Z", "America/New_York"), "2025-01-06T14:00:00.000Z");
+  // 02:30 does not exist in Berlin on 2025-03-30 (clocks jump 02:00 → 03:00): robfig skips that day.
+  assert.equal(next("30 2 * * *", "2025-03-29T12:00:00Z", "Europe/Berlin"), "2025-03-31T00:30:00.000Z");
+  // Back in winter time the same schedule is 01:30 UTC.
+  assert.equal(next("30 2 * * *", "2025-11-01T12:00:00Z", "Europe/Berlin"), "2025-11-02T01:30:00.000Z");
 });

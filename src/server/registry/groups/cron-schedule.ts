@@ -29,6 +29,8 @@ const STANDARD_FIELD_COUNT = 5;
 export interface CronSchedule {
   /** Set for `@every <duration>` schedules, in milliseconds. */
   everyMs?: number;
+  /** IANA zone from a `TZ=`/`CRON_TZ=` prefix (the CronJob API rejects it; kept for completeness). */
+  timeZone?: string;
   minutes: Set<number>;
   hours: Set<number>;
   daysOfMonth: Set<number>;
@@ -161,13 +163,21 @@ const DESCRIPTORS: Readonly<Record<string, [string, string, string, string, stri
 export function parseCronSchedule(spec: string): CronSchedule {
   if (spec.length === 0) throw new CronScheduleError("empty spec string");
   let rest = spec;
+  let timeZone: string | undefined;
   if (rest.startsWith("TZ=") || rest.startsWith("CRON_TZ=")) {
     const space = rest.indexOf(" ");
     const eq = rest.indexOf("=");
     const zone = space < 0 ? rest.slice(eq + 1) : rest.slice(eq + 1, space);
     if (space < 0 || !isKnownTimeZone(zone)) throw new CronScheduleError(`provided bad location ${zone}: unknown time zone ${zone}`);
     rest = rest.slice(space).trim();
+    timeZone = zone;
   }
+  const parsed = parseFields(rest);
+  if (timeZone) parsed.timeZone = timeZone;
+  return parsed;
+}
+
+function parseFields(rest: string): CronSchedule {
   if (rest.startsWith("@")) {
     const fields = DESCRIPTORS[rest];
     if (fields) return fullSchedule(fields);
@@ -203,5 +213,138 @@ export function isKnownTimeZone(zone: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Wall-clock fields of an instant in a zone. `month` is 1–12, `weekday` 0 (Sunday)–6. */
+interface WallTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  weekday: number;
+}
+
+/** Years searched before giving up on a schedule that never fires (robfig's limit: 5). */
+const NEXT_SEARCH_YEARS = 5;
+const SECOND_MS = 1000;
+const MINUTE_MS = 60 * SECOND_MS;
+const HOUR_MS = 60 * MINUTE_MS;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall time of `ms` in `zone` (Go's `t.In(loc)` fields). */
+function wallTime(ms: number, zone: string): WallTime {
+  let f = formatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
+    formatters.set(zone, f);
+  }
+  const parts: Record<string, number> = {};
+  for (const p of f.formatToParts(new Date(ms))) if (p.type !== "literal") parts[p.type] = Number(p.value);
+  const { year, month, day, hour, minute, second } = parts as Record<string, number>;
+  return { year: year!, month: month!, day: day!, hour: hour!, minute: minute!, second: second!, weekday: new Date(Date.UTC(year!, month! - 1, day!)).getUTCDay() };
+}
+
+/** UTC offset of `zone` at instant `ms`, in milliseconds. */
+function offsetAt(ms: number, zone: string): number {
+  const w = wallTime(ms, zone);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(ms / SECOND_MS) * SECOND_MS;
+}
+
+/**
+ * Go's `time.Date(y, m, d, h, mi, s, 0, loc)`: fields may overflow (month 13, day 32) and are
+ * normalised; a wall time inside a DST gap lands after the jump (02:30 → 03:30), as Go's does.
+ */
+function dateIn(zone: string, year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+  const asUTC = Date.UTC(year, month - 1, day, hour, minute, second);
+  const guess = offsetAt(asUTC, zone);
+  const actual = offsetAt(asUTC - guess, zone);
+  return asUTC - actual;
+}
+
+function dayMatches(s: CronSchedule, w: WallTime): boolean {
+  const dom = s.daysOfMonth.has(w.day);
+  const dow = s.daysOfWeek.has(w.weekday);
+  // robfig: when either day field is a bare star both must match, else either may.
+  return s.domStar || s.dowStar ? dom && dow : dom || dow;
+}
+
+/**
+ * The first activation strictly after `after`, as robfig/cron's `SpecSchedule.Next` computes it in the
+ * schedule's time zone (the CronJob's `spec.timeZone`, else the `TZ=` prefix, else `defaultZone`);
+ * `undefined` when the schedule never fires within five years (e.g. "0 0 30 2 *").
+ *
+ * @example nextScheduleTime(parseCronSchedule("0 3 * * *"), new Date("2025-01-01T03:00:00Z"), "UTC") // 2025-01-02T03:00:00Z
+ */
+export function nextScheduleTime(s: CronSchedule, after: Date, timeZone?: string, defaultZone = "UTC"): Date | undefined {
+  const zone = timeZone ?? s.timeZone ?? defaultZone;
+  // Start at the next whole second, as robfig does.
+  let t = Math.floor(after.getTime() / SECOND_MS) * SECOND_MS + SECOND_MS;
+  if (s.everyMs !== undefined) {
+    const delay = Math.max(SECOND_MS, Math.floor(s.everyMs / SECOND_MS) * SECOND_MS);
+    return new Date(t - SECOND_MS + delay);
+  }
+  let added = false;
+  const yearLimit = wallTime(t, zone).year + NEXT_SEARCH_YEARS;
+  wrap: for (;;) {
+    let w = wallTime(t, zone);
+    if (w.year > yearLimit) return undefined;
+    while (!s.months.has(w.month)) {
+      if (!added) {
+        added = true;
+        t = dateIn(zone, w.year, w.month, 1, 0, 0, 0);
+        w = wallTime(t, zone);
+      }
+      t = dateIn(zone, w.year, w.month + 1, w.day, w.hour, w.minute, w.second);
+      w = wallTime(t, zone);
+      if (w.month === 1) continue wrap;
+    }
+    while (!dayMatches(s, w)) {
+      if (!added) {
+        added = true;
+        t = dateIn(zone, w.year, w.month, w.day, 0, 0, 0);
+        w = wallTime(t, zone);
+      }
+      t = dateIn(zone, w.year, w.month, w.day + 1, w.hour, w.minute, w.second);
+      w = wallTime(t, zone);
+      // A DST change can leave the day starting off midnight; move back to 00:00.
+      if (w.hour !== 0) {
+        t += w.hour > 12 ? (24 - w.hour) * HOUR_MS : -w.hour * HOUR_MS;
+        w = wallTime(t, zone);
+      }
+      if (w.day === 1) continue wrap;
+    }
+    while (!s.hours.has(w.hour)) {
+      if (!added) {
+        added = true;
+        t = dateIn(zone, w.year, w.month, w.day, w.hour, 0, 0);
+      }
+      t += HOUR_MS;
+      w = wallTime(t, zone);
+      if (w.hour === 0) continue wrap;
+    }
+    while (!s.minutes.has(w.minute)) {
+      if (!added) {
+        added = true;
+        t = Math.floor(t / MINUTE_MS) * MINUTE_MS;
+      }
+      t += MINUTE_MS;
+      w = wallTime(t, zone);
+      if (w.minute === 0) continue wrap;
+    }
+    // The standard parser fires at second 0 only.
+    while (w.second !== 0) {
+      if (!added) {
+        added = true;
+        t = Math.floor(t / SECOND_MS) * SECOND_MS;
+      }
+      t += SECOND_MS;
+      w = wallTime(t, zone);
+      if (w.second === 0) continue wrap;
+    }
+    return new Date(t);
   }
 }
