@@ -42,6 +42,8 @@ const METHODS = ["get", "put", "post", "delete", "options", "head", "patch"] as 
 const PRODUCES = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"];
 /** Lists and watches may also stream events. */
 const PRODUCES_WATCHABLE = [...PRODUCES, "application/json;stream=watch", "application/vnd.kubernetes.protobuf;stream=watch"];
+/** Transfer protocols of every operation: the API is served over TLS only. */
+const SCHEMES = ["https"];
 /** Schemas every document carries for its generic operations (delete bodies, error responses, patch bodies). */
 const COMMON_SCHEMAS = [STATUS_SCHEMA, DELETE_OPTIONS_SCHEMA, PATCH_SCHEMA];
 /** JSON-Schema keywords that Swagger 2.0 schemas share with OpenAPI v3 and that we carry over unchanged. */
@@ -123,7 +125,7 @@ function toSwaggerOperation(op: Record<string, unknown>): SwaggerOperation {
     responses?: Record<string, { description?: string; content?: unknown }>;
     parameters?: Record<string, unknown>[];
   } & Record<string, unknown>;
-  const out: SwaggerOperation = { description, consumes: undefined, produces: undefined, schemes: ["https"], tags, operationId };
+  const out: SwaggerOperation = { description, consumes: undefined, produces: undefined, schemes: SCHEMES, tags, operationId };
   const params = (parameters ?? []).map(toSwaggerParameter);
   if (requestBody) {
     out.consumes = Object.keys(requestBody.content ?? {}).sort();
