@@ -126,6 +126,31 @@ test("two containers may not take the same host port", () => {
   assert.deepEqual(fields(pods.validate!(p, undefined, create)), ['spec.containers[1].ports[0].hostPort: Duplicate value: "TCP//8080"']);
 });
 
+test("scheduling constraints are well formed before the scheduler sees them", () => {
+  const p = defaulted({
+    containers: [{ name: "a", image: "x", securityContext: { runAsUser: -1 } }],
+    affinity: {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "zone", operator: "In" }, { key: "gpu", operator: "Exists", values: ["x"] }, { key: "cores", operator: "Gt", values: ["4"] }] }] },
+        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, preference: {} }],
+      },
+      podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "", labelSelector: { matchLabels: { app: "web" } } }] },
+    },
+    topologySpreadConstraints: [{ maxSkew: 0, topologyKey: "zone", whenUnsatisfiable: "Maybe" }],
+  });
+  const got = fields(pods.validate!(p, undefined, create));
+  const base = "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions";
+  assert.deepEqual(got, [
+    `${base}[0].values: Required value: must be specified when \`operator\` is 'In' or 'NotIn'`,
+    `${base}[1].values: Forbidden: may not be specified when \`operator\` is 'Exists' or 'DoesNotExist'`,
+    "spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be between 1 and 100, inclusive",
+    "spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Required value: can not be empty",
+    "spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater than zero",
+    'spec.topologySpreadConstraints[0].whenUnsatisfiable: Unsupported value: "Maybe": supported values: "DoNotSchedule", "ScheduleAnyway"',
+    "spec.containers[0].securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive",
+  ]);
+});
+
 test("env valueFrom needs exactly one source and no value", () => {
   const p = defaulted({
     containers: [{ name: "a", image: "x", env: [{ name: "A", value: "1", valueFrom: { secretKeyRef: { name: "s", key: "k" } } }, { name: "B", valueFrom: {} }, { name: "1BAD" }] }],

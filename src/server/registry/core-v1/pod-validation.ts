@@ -31,6 +31,7 @@ import {
 import { VOLUME_SOURCE_KEYS } from "./pod-defaults.js";
 import { checkWith, inRange, isConfigMapKey, nonNegative, notFoundCause, portNumOrName, requiredDNSLabel } from "./field-checks.js";
 import { parseQuantity } from "./quantity.js";
+import { validateAffinity, validateSecurityContextIDs, validateTopologySpreadConstraints } from "./pod-scheduling-validation.js";
 
 export const RESTART_POLICIES = ["Always", "OnFailure", "Never"];
 export const DNS_POLICIES = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"];
@@ -435,6 +436,11 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string): Status
   if (spec.priorityClassName) errs.push(...checkWith(isDNS1123Subdomain, spec.priorityClassName, `${path}.priorityClassName`));
   errs.push(...inRange(spec.activeDeadlineSeconds, 1, MAX_INT32, `${path}.activeDeadlineSeconds`));
   errs.push(...validateTolerations(spec.tolerations, `${path}.tolerations`));
+  errs.push(...validateAffinity(spec.affinity, `${path}.affinity`));
+  errs.push(...validateTopologySpreadConstraints(spec.topologySpreadConstraints, `${path}.topologySpreadConstraints`));
+  errs.push(...validateSecurityContextIDs(spec, path));
+  (spec.readinessGates ?? []).forEach((g, i) => errs.push(...checkWith(isQualifiedName, g.conditionType, `${path}.readinessGates[${i}].conditionType`)));
+  if (spec.os && !["linux", "windows"].includes(spec.os.name)) errs.push(fieldError.notSupported(`${path}.os.name`, spec.os.name, ["linux", "windows"]));
   (spec.imagePullSecrets ?? []).forEach((s, i) => {
     if (!s.name) errs.push(fieldError.required(`${path}.imagePullSecrets[${i}].name`));
   });
