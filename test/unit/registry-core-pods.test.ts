@@ -207,6 +207,18 @@ test("priority from the built-in classes; own tolerations are kept", () => {
   assert.equal((custom.spec as PodSpec).priority, undefined, "user classes are resolved by the API layer");
 });
 
+test("status writes are checked", () => {
+  const p = defaulted({ containers: [{ name: "a", image: "x" }] });
+  const status = { ...structuredClone(p), status: { phase: "Running", podIP: "10.42.0.9", podIPs: [{ ip: "10.42.0.9" }], hostIP: "192.168.1.10" } };
+  assert.deepEqual(pods.validate!(status, p, { ...update, subresource: "status" }), []);
+  const bad = { ...structuredClone(p), status: { phase: "Sleeping", podIP: "10.42.0.9", podIPs: [{ ip: "10.42.0.10" }, { ip: "10.42.0.11" }] } };
+  assert.deepEqual(fields(pods.validate!(bad, p, { ...update, subresource: "status" })), [
+    'status.podIPs: Invalid value: ["10.42.0.10","10.42.0.11"]: may specify no more than one IP for each IP family',
+    'status.podIP: Invalid value: "10.42.0.9": must match status.podIPs[0]',
+    'status.phase: Unsupported value: "Sleeping": supported values: "Pending", "Running", "Succeeded", "Failed", "Unknown"',
+  ]);
+});
+
 test("QoS class as upstream computes it", () => {
   assert.equal(podQOSClass({ containers: [{ name: "a", image: "x" }] }), "BestEffort");
   assert.equal(podQOSClass({ containers: [{ name: "a", image: "x", resources: { requests: { cpu: "100m" } } }] }), "Burstable");

@@ -5,12 +5,15 @@
 import type { Container, PodSpec, PodStatus } from "kubernetes-types/core/v1.js";
 import { fieldError, type StatusCause } from "../../../shared/api/status.js";
 import type { KubeObject } from "../../../shared/api/types.js";
+import { isDNS1123Subdomain, isValidIP } from "../../../shared/api/validation.js";
 import { resourceType, type HookContext, type ResourceType } from "../types.js";
 import { addDefaultTolerations, defaultPodOnly, defaultPodSpec } from "./pod-defaults.js";
 import { podTable } from "./pod-table.js";
 import { validateEphemeralContainersUpdate, validatePodSpecUpdate } from "./pod-update.js";
 import { validatePodContainerImages, validatePodSpec } from "./pod-validation.js";
 import { parseQuantity } from "./quantity.js";
+
+const POD_PHASES = ["Pending", "Running", "Succeeded", "Failed", "Unknown"];
 
 /** Resources that decide a pod's QoS class (upstream `isSupportedQoSComputeResource`). */
 const QOS_RESOURCES = ["cpu", "memory"];
@@ -80,9 +83,27 @@ export function podGracePeriod(obj: KubeObject, requestedSeconds: number | undef
   return period < 0 ? 1 : period;
 }
 
+/** What a status writer (the kubelet) may report (upstream `ValidatePodStatusUpdate`, the parts that matter here). */
+function validatePodStatus(status: PodStatus): StatusCause[] {
+  const errs: StatusCause[] = [];
+  const ips = (status.podIPs ?? []).map((p) => p.ip ?? "");
+  ips.forEach((ip, i) => {
+    for (const m of isValidIP(ip)) errs.push(fieldError.invalid(`status.podIPs[${i}]`, ip, m));
+  });
+  if (new Set(ips).size !== ips.length) errs.push(fieldError.invalid("status.podIPs", ips, "may specify no more than one IP for each IP family"));
+  if (ips.length > 1 && ips.every((ip) => ip.includes(":") === ips[0]!.includes(":"))) {
+    errs.push(fieldError.invalid("status.podIPs", ips, "may specify no more than one IP for each IP family"));
+  }
+  if (status.podIP && ips.length && status.podIP !== ips[0]) errs.push(fieldError.invalid("status.podIP", status.podIP, "must match status.podIPs[0]"));
+  if (status.hostIP) for (const m of isValidIP(status.hostIP)) errs.push(fieldError.invalid("status.hostIP", status.hostIP, m));
+  if (status.nominatedNodeName) errs.push(...isDNS1123Subdomain(status.nominatedNodeName).map((m) => fieldError.invalid("status.nominatedNodeName", status.nominatedNodeName, m)));
+  if (status.phase && !POD_PHASES.includes(status.phase)) errs.push(fieldError.notSupported("status.phase", status.phase, POD_PHASES));
+  return errs;
+}
+
 function validatePod(obj: KubeObject, old: KubeObject | undefined, ctx: HookContext): StatusCause[] {
   const spec = obj.spec as PodSpec | undefined;
-  if (ctx.subresource === "status") return [];
+  if (ctx.subresource === "status") return validatePodStatus(podStatus(obj));
   const errs = validatePodSpec(spec, "spec");
   if (!spec) return errs;
   errs.push(...validatePodContainerImages(spec, "spec"));
