@@ -2,7 +2,6 @@
  * Small helpers for the core/v1 table printers (upstream `pkg/printers/internalversion/printers.go`).
  */
 import type { Container } from "kubernetes-types/core/v1.js";
-import type { KubeObject } from "../../../shared/api/types.js";
 import type { TableColumn } from "../types.js";
 
 /**
@@ -14,22 +13,21 @@ export function column(name: string, description: string, priority: 0 | 1 = 0, t
   return { name, type, format: "", description, priority };
 }
 
-/** Names and images of a template's containers, comma-joined (upstream `layoutContainerCells`). */
+/**
+ * Names and images of a template's containers, comma-joined (upstream `layoutContainerCells`).
+ *
+ * @example containerCells([{ name: "web", image: "nginx" }, { name: "log", image: "busybox" }]) → ["web,log", "nginx,busybox"]
+ */
 export function containerCells(containers: Container[] | undefined): [string, string] {
   const list = containers ?? [];
   return [list.map((c) => c.name).join(","), list.map((c) => c.image ?? "").join(",")];
 }
 
-/** Typed access to a kind's spec/status without casts at each call site. */
-export function specOf<T>(obj: KubeObject): Partial<T> {
-  return (obj.spec ?? {}) as Partial<T>;
-}
-
-export function statusOf<T>(obj: KubeObject): Partial<T> {
-  return (obj.status ?? {}) as Partial<T>;
-}
-
-/** Persistent volume access modes in upstream's fixed order and short names (`GetAccessModesAsString`). */
+/**
+ * Persistent volume access modes in upstream's fixed order and short names (`GetAccessModesAsString`).
+ *
+ * @example accessModesString(["ReadWriteMany", "ReadWriteOnce"]) === "RWO,RWX"
+ */
 export function accessModesString(modes: string[] | undefined): string {
   const set = new Set(modes ?? []);
   const out: string[] = [];

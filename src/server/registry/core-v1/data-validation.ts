@@ -13,7 +13,11 @@ export function tooLongBytes(field: string, max: number): StatusCause {
   return fieldError.tooLong(field, max);
 }
 
-/** Invalid cause per bad key of a data map (`data[key]`), as upstream. */
+/**
+ * Invalid cause per bad key of a data map (`data[key]`), as upstream.
+ *
+ * @example validateDataKeys({ "a/b": "x" }, "data") → [{ field: "data[a/b]", … }]
+ */
 export function validateDataKeys(map: Record<string, unknown> | undefined, path: string): StatusCause[] {
   const errs: StatusCause[] = [];
   for (const key of Object.keys(map ?? {})) {
@@ -22,7 +26,11 @@ export function validateDataKeys(map: Record<string, unknown> | undefined, path:
   return errs;
 }
 
-/** Decoded byte length of a base64 value, or undefined when it is not valid base64. */
+/**
+ * Decoded byte length of a base64 value, or undefined when it is not valid base64.
+ *
+ * @example base64Length("aGk=") === 2
+ */
 export function base64Length(v: unknown): number | undefined {
   if (typeof v !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 === 1) return undefined;
   return Buffer.from(v, "base64").length;

@@ -19,7 +19,11 @@ function since(ts: string | undefined, now: number): string | undefined {
   return ts ? humanDuration(now - Date.parse(ts)) : undefined;
 }
 
-/** Source cell: component (or reporting controller), then ", host" when known (upstream `formatEventSource`). */
+/**
+ * Source cell: component (or reporting controller), then ", host" when known (upstream `formatEventSource`).
+ *
+ * @example eventSource({ source: { component: "kubelet", host: "pi-1" } }) === "kubelet, pi-1"
+ */
 export function eventSource(e: Event): string {
   const component = e.source?.component || e.reportingComponent || "";
   const instance = e.source?.host || e.reportingInstance || "";

@@ -3,14 +3,18 @@
  * (`ValidateDNS1123Label`, `ValidateNonnegativeField`, `field.NotFound`, …).
  */
 import { fieldError, type StatusCause } from "../../../shared/api/status.js";
-import { isDNS1123Label, isDNS1123Subdomain, isValidPortName, isValidPortNum } from "../../../shared/api/validation.js";
+import { isDNS1123Label, isValidPortName, isValidPortNum } from "../../../shared/api/validation.js";
 
 /** Upstream's `field.NotFound` cause. */
 export function notFoundCause(field: string, value: unknown): StatusCause {
   return { reason: "FieldValueNotFound", field, message: `Not found: ${JSON.stringify(value)}` };
 }
 
-/** One Invalid cause per message of a string check (upstream's `for _, msg := range IsX(v)` idiom). */
+/**
+ * One Invalid cause per message of a string check (upstream's `for _, msg := range IsX(v)` idiom).
+ *
+ * @example checkWith(isDNS1123Label, "Web", "spec.containers[0].name") → [{ field: "spec.containers[0].name", message: 'Invalid value: "Web": a lowercase RFC 1123 label …' }]
+ */
 export function checkWith(check: (v: string) => string[], value: string, field: string): StatusCause[] {
   return check(value).map((msg) => fieldError.invalid(field, value, msg));
 }
@@ -19,12 +23,6 @@ export function checkWith(check: (v: string) => string[], value: string, field: 
 export function requiredDNSLabel(value: string | undefined, field: string): StatusCause[] {
   if (!value) return [fieldError.required(field)];
   return checkWith(isDNS1123Label, value, field);
-}
-
-/** Required when empty, else a DNS-1123 subdomain. */
-export function requiredDNSSubdomain(value: string | undefined, field: string): StatusCause[] {
-  if (!value) return [fieldError.required(field)];
-  return checkWith(isDNS1123Subdomain, value, field);
 }
 
 /** Upstream's `ValidateNonnegativeField`. */
@@ -37,7 +35,11 @@ export function inRange(value: number | undefined, lo: number, hi: number, field
   return value !== undefined && (value < lo || value > hi) ? [fieldError.invalid(field, value, `must be between ${lo} and ${hi}, inclusive`)] : [];
 }
 
-/** A port given as a number (1–65535) or an IANA_SVC_NAME (upstream `ValidatePortNumOrName`). */
+/**
+ * A port given as a number (1–65535) or an IANA_SVC_NAME (upstream `ValidatePortNumOrName`).
+ *
+ * @example portNumOrName("http", "spec.ports[0].targetPort") → []
+ */
 export function portNumOrName(port: number | string | undefined, field: string): StatusCause[] {
   if (port === undefined || port === "" || port === 0) return [fieldError.required(field)];
   if (typeof port === "number") return isValidPortNum(port).map((m) => fieldError.invalid(field, port, m));
@@ -66,14 +68,11 @@ export function isConfigMapKey(key: string): string[] {
   return errs;
 }
 
-/** Total bytes of a data map's values, as upstream sums them for the 1 MiB limit. */
-export function dataSize(...maps: (Record<string, string> | undefined)[]): number {
-  let n = 0;
-  for (const m of maps) for (const v of Object.values(m ?? {})) n += Buffer.byteLength(v);
-  return n;
-}
-
-/** Deep JSON equality for API objects (key order does not matter). */
+/**
+ * Deep JSON equality for API objects (key order does not matter, undefined members are absent).
+ *
+ * @example jsonEqual({ a: 1, b: undefined }, { a: 1 }) === true
+ */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== typeof b || a === null || b === null || typeof a !== "object") return false;

@@ -29,7 +29,11 @@ function statusOf(obj: KubeObject): NodeStatus {
   return (obj.status ?? {}) as NodeStatus;
 }
 
-/** True for "10.42.0.0/24" or "fd00::/64". */
+/**
+ * True for an IPv4 or IPv6 CIDR.
+ *
+ * @example isValidCIDR("10.42.0.0/24") === true; isValidCIDR("10.42.0.0") === false
+ */
 export function isValidCIDR(value: string): boolean {
   const slash = value.indexOf("/");
   if (slash < 0) return false;
@@ -81,7 +85,11 @@ function validateNode(obj: KubeObject, old: KubeObject | undefined): StatusCause
   return errs;
 }
 
-/** Roles from `node-role.kubernetes.io/<role>` and `kubernetes.io/role=<role>` labels, sorted (upstream `findNodeRoles`). */
+/**
+ * Roles from `node-role.kubernetes.io/<role>` and `kubernetes.io/role=<role>` labels, sorted (upstream `findNodeRoles`).
+ *
+ * @example nodeRoles({ metadata: { labels: { "node-role.kubernetes.io/control-plane": "" } } }) → ["control-plane"]
+ */
 export function nodeRoles(obj: KubeObject): string[] {
   const roles = new Set<string>();
   for (const [k, v] of Object.entries(obj.metadata.labels ?? {})) {
@@ -91,7 +99,11 @@ export function nodeRoles(obj: KubeObject): string[] {
   return [...roles].sort();
 }
 
-/** STATUS cell: Ready / NotReady / Unknown, plus SchedulingDisabled when cordoned (upstream `printNode`). */
+/**
+ * STATUS cell: Ready / NotReady / Unknown, plus SchedulingDisabled when cordoned (upstream `printNode`).
+ *
+ * @example nodeStatusCell(cordonedReadyNode) === "Ready,SchedulingDisabled"
+ */
 export function nodeStatusCell(obj: KubeObject): string {
   const ready = (statusOf(obj).conditions ?? []).find((c) => c.type === "Ready");
   const parts = [ready ? (ready.status === "True" ? "Ready" : "NotReady") : "Unknown"];
