@@ -247,3 +247,36 @@ test("cron schedule: next activation as robfig/cron computes it, time zones and 
   // Back in winter time the same schedule is 01:30 UTC.
   assert.equal(next("30 2 * * *", "2025-11-01T12:00:00Z", "Europe/Berlin"), "2025-11-02T01:30:00.000Z");
 });
+
+test("job: pod failure policy and success policy rules", () => {
+  const pfp = job({
+    podFailurePolicy: {
+      rules: [
+        { action: "FailJob", onExitCodes: { containerName: "pi", operator: "In", values: [42, 0, 1, 1] } },
+        { action: "Ignore", onPodConditions: [{ type: "DisruptionTarget" }] },
+        { action: "FailIndex", onExitCodes: { operator: "NotIn", values: [0] }, onPodConditions: [{ type: "X", status: "True" }] },
+        { action: "Retry" },
+      ],
+    },
+  });
+  assert.deepEqual(fields(createJob(pfp)), [
+    "spec.podFailurePolicy.rules[0].onExitCodes.values[1]: Invalid value: 0: must not be 0 for the In operator",
+    "spec.podFailurePolicy.rules[0].onExitCodes.values[3]: Duplicate value: 1",
+    "spec.podFailurePolicy.rules[0].onExitCodes.values: Invalid value: [42,0,1,1]: must be ordered",
+    'spec.podFailurePolicy.rules[1].onPodConditions[0].status: Required value: valid values: ["False" "True" "Unknown"]',
+    'spec.podFailurePolicy.rules[2].action: Invalid value: "FailIndex": requires the backoffLimitPerIndex to be set',
+    "spec.podFailurePolicy.rules[2]: Invalid value: specifying both OnExitCodes and OnPodConditions is not supported",
+    'spec.podFailurePolicy.rules[3].action: Unsupported value: "Retry": supported values: "Count", "FailIndex", "FailJob", "Ignore"',
+    "spec.podFailurePolicy.rules[3]: Invalid value: specifying one of OnExitCodes and OnPodConditions is required",
+  ]);
+  const success = job({ completionMode: "Indexed", completions: 5, parallelism: 5, successPolicy: { rules: [{ succeededIndexes: "0,2-4", succeededCount: 3 }, { succeededIndexes: "3,1" }, {}] } });
+  assert.deepEqual(fields(createJob(success)), [
+    'spec.successPolicy.rules[1].succeededIndexes: Invalid value: "3,1": error parsing succeededIndexes: non-increasing order, previous: 3, current: 1',
+    "spec.successPolicy.rules[2]: Required value: at least one of succeededCount or succeededIndexes must be specified",
+  ]);
+  const nonIndexed = job({ successPolicy: { rules: [{ succeededCount: 1 }] }, backoffLimitPerIndex: 1 });
+  assert.deepEqual(fields(createJob(nonIndexed)), [
+    "spec.backoffLimitPerIndex: Invalid value: 1: requires indexed completion mode",
+    'spec.successPolicy: Invalid value: {"rules":[{"succeededCount":1}]}: requires indexed completion mode',
+  ]);
+});

@@ -101,7 +101,7 @@ function parseField(field: string, bounds: FieldBounds): { values: Set<number>; 
   return { values, star };
 }
 
-const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, "μs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, "\u00b5s": 1e-3, "\u03bcs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Go `time.ParseDuration` (for `@every`), with its error wording. */
 export function parseGoDuration(text: string): number {
@@ -115,14 +115,14 @@ export function parseGoDuration(text: string): number {
   }
   if (s === "") throw new CronScheduleError(`time: invalid duration ${quoted}`);
   let total = 0;
-  const re = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)?/;
+  const re = /^(\d+\.?\d*|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)?/;
   while (s.length) {
     const m = re.exec(s);
     if (!m) throw new CronScheduleError(`time: invalid duration ${quoted}`);
     if (!m[2]) throw new CronScheduleError(`time: missing unit in duration ${quoted}`);
     total += Number.parseFloat(m[1]!) * DURATION_UNITS_MS[m[2]]!;
     s = s.slice(m[0].length);
-    if (s.length && /^[a-zµμ]/i.test(s)) throw new CronScheduleError(`time: unknown unit ${JSON.stringify(/^[^\d.]+/.exec(s)![0])} in duration ${quoted}`);
+    if (s.length && /^[a-z\u00b5\u03bc]/i.test(s)) throw new CronScheduleError(`time: unknown unit ${JSON.stringify(/^[^\d.]+/.exec(s)![0])} in duration ${quoted}`);
   }
   return sign * total;
 }

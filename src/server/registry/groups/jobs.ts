@@ -12,6 +12,7 @@ import { defaultPodTemplateSpec } from "../core-v1/pod-defaults.js";
 import { validatePodTemplateSpec } from "../core-v1/pod-validation.js";
 import { AGE_COLUMN, NAME_COLUMN, age, formatLabelSelector, humanDuration } from "../printing.js";
 import { resourceType, type ResourceType } from "../types.js";
+import { validatePodFailurePolicy, validateSuccessPolicy } from "./job-policies.js";
 import {
   CONTAINERS_COLUMN,
   IMAGES_COLUMN,
@@ -32,8 +33,13 @@ import {
 export const DEFAULT_JOB_BACKOFF_LIMIT = 6;
 /** With backoffLimitPerIndex the global limit is effectively off (upstream uses MaxInt32). */
 const MAX_INT32 = 2147483647;
-/** Indexed Jobs may not run more than this many pods at once, nor have more completions. */
+/** Indexed Jobs may not run more than this many pods at once (caps `status.completedIndexes`). */
 const MAX_PARALLELISM_FOR_INDEXED_JOB = 100_000;
+/** Upstream bounds on per-index backoff: failed-index tracking grows with these. */
+const MAX_FAILED_INDEXES_FOR_INDEXED_JOB = 100_000;
+const COMPLETIONS_SOFT_LIMIT = 100_000;
+const PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS = 10_000;
+const MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS = 10_000;
 
 /** `spec.managedBy` names an external Job controller; upstream caps it at 63 characters. */
 const MAX_MANAGED_BY_LENGTH = 63;
@@ -135,29 +141,34 @@ export function validateJobSpecCommon(spec: Partial<JobSpec>, path: string): Sta
   causes.push(...nonNegative(spec.activeDeadlineSeconds, `${path}.activeDeadlineSeconds`));
   causes.push(...nonNegative(spec.backoffLimit, `${path}.backoffLimit`));
   causes.push(...nonNegative(spec.ttlSecondsAfterFinished, `${path}.ttlSecondsAfterFinished`));
+  causes.push(...nonNegative(spec.backoffLimitPerIndex, `${path}.backoffLimitPerIndex`));
+  if (spec.maxFailedIndexes !== undefined) {
+    causes.push(...nonNegative(spec.maxFailedIndexes, `${path}.maxFailedIndexes`));
+    if (spec.backoffLimitPerIndex === undefined) causes.push(fieldError.required(`${path}.backoffLimitPerIndex`, "when maxFailedIndexes is specified"));
+  }
+  if (spec.managedBy !== undefined) {
+    causes.push(...validateDomainPrefixedPath(spec.managedBy, `${path}.managedBy`));
+    if (spec.managedBy.length > MAX_MANAGED_BY_LENGTH) causes.push(fieldError.tooLong(`${path}.managedBy`, MAX_MANAGED_BY_LENGTH));
+  }
+  const indexed = spec.completionMode === "Indexed";
   if (spec.completionMode !== undefined) {
-    if (spec.completionMode !== "NonIndexed" && spec.completionMode !== "Indexed") {
+    if (spec.completionMode !== "NonIndexed" && !indexed) {
       causes.push(fieldError.notSupported(`${path}.completionMode`, spec.completionMode, ["NonIndexed", "Indexed"]));
     }
-    if (spec.completionMode === "Indexed") {
-      if (spec.completions === undefined) causes.push(fieldError.required(`${path}.completions`, "when completion mode is Indexed"));
-      else if (spec.completions > MAX_PARALLELISM_FOR_INDEXED_JOB) {
-        causes.push(fieldError.invalid(`${path}.completions`, spec.completions, `must be less than or equal to ${MAX_PARALLELISM_FOR_INDEXED_JOB} when completion mode is Indexed`));
-      }
-      if ((spec.parallelism ?? 0) > MAX_PARALLELISM_FOR_INDEXED_JOB) {
-        causes.push(fieldError.invalid(`${path}.parallelism`, spec.parallelism, `must be less than or equal to ${MAX_PARALLELISM_FOR_INDEXED_JOB} when completion mode is Indexed`));
-      }
-    }
+    if (indexed) causes.push(...validateIndexedLimits(spec, path));
   }
-  if (spec.backoffLimitPerIndex !== undefined && spec.completionMode !== "Indexed") {
-    causes.push(fieldError.invalid(`${path}.backoffLimitPerIndex`, spec.backoffLimitPerIndex, "requires indexed completion mode"));
+  if (!indexed && (spec.completionMode === undefined || spec.completionMode === "NonIndexed")) {
+    if (spec.backoffLimitPerIndex !== undefined) causes.push(fieldError.invalid(`${path}.backoffLimitPerIndex`, spec.backoffLimitPerIndex, "requires indexed completion mode"));
+    if (spec.maxFailedIndexes !== undefined) causes.push(fieldError.invalid(`${path}.maxFailedIndexes`, spec.maxFailedIndexes, "requires indexed completion mode"));
+  }
+  if (spec.podFailurePolicy) causes.push(...validatePodFailurePolicy(spec, `${path}.podFailurePolicy`));
+  if (spec.successPolicy) {
+    if (!indexed) causes.push(fieldError.invalid(`${path}.successPolicy`, spec.successPolicy, "requires indexed completion mode"));
+    else causes.push(...validateSuccessPolicy(spec, `${path}.successPolicy`));
   }
   if (spec.podReplacementPolicy !== undefined) {
-    if (spec.podReplacementPolicy !== "TerminatingOrFailed" && spec.podReplacementPolicy !== "Failed") {
-      causes.push(fieldError.notSupported(`${path}.podReplacementPolicy`, spec.podReplacementPolicy, ["Failed", "TerminatingOrFailed"]));
-    } else if (spec.podFailurePolicy && spec.podReplacementPolicy !== "Failed") {
-      causes.push(fieldError.invalid(`${path}.podReplacementPolicy`, spec.podReplacementPolicy, 'must be "Failed" when podFailurePolicy is used'));
-    }
+    const allowed = spec.podFailurePolicy ? ["Failed"] : ["Failed", "TerminatingOrFailed"];
+    if (!allowed.includes(spec.podReplacementPolicy)) causes.push(fieldError.notSupported(`${path}.podReplacementPolicy`, spec.podReplacementPolicy, allowed));
   }
   causes.push(...validatePodTemplateSpec(spec.template, `${path}.template`));
   const restartPolicy = spec.template?.spec?.restartPolicy ?? "";
@@ -166,6 +177,33 @@ export function validateJobSpecCommon(spec: Partial<JobSpec>, path: string): Sta
   if (restartPolicy === "Always" || restartPolicy === "") causes.push(fieldError.required(restartPath, 'valid values: "OnFailure", "Never"'));
   else if (restartPolicy !== "OnFailure" && restartPolicy !== "Never") causes.push(fieldError.notSupported(restartPath, restartPolicy, ["OnFailure", "Never"]));
   else if (spec.podFailurePolicy && restartPolicy !== "Never") causes.push(fieldError.invalid(restartPath, restartPolicy, 'only "Never" is supported when podFailurePolicy is specified'));
+  return causes;
+}
+
+/** Upstream's size limits of Indexed Jobs (they bound `status.completedIndexes` and `failedIndexes`). */
+function validateIndexedLimits(spec: Partial<JobSpec>, path: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const { completions, parallelism, maxFailedIndexes, backoffLimitPerIndex } = spec;
+  if (completions === undefined) causes.push(fieldError.required(`${path}.completions`, "when completion mode is Indexed"));
+  if (parallelism !== undefined && parallelism > MAX_PARALLELISM_FOR_INDEXED_JOB) {
+    causes.push(fieldError.invalid(`${path}.parallelism`, parallelism, `must be less than or equal to ${MAX_PARALLELISM_FOR_INDEXED_JOB} when completion mode is Indexed`));
+  }
+  if (completions !== undefined && maxFailedIndexes !== undefined && maxFailedIndexes > completions) {
+    causes.push(fieldError.invalid(`${path}.maxFailedIndexes`, maxFailedIndexes, "must be less than or equal to completions"));
+  }
+  if (maxFailedIndexes !== undefined && maxFailedIndexes > MAX_FAILED_INDEXES_FOR_INDEXED_JOB) {
+    causes.push(fieldError.invalid(`${path}.maxFailedIndexes`, maxFailedIndexes, `must be less than or equal to ${MAX_FAILED_INDEXES_FOR_INDEXED_JOB}`));
+  }
+  if (completions !== undefined && completions > COMPLETIONS_SOFT_LIMIT && backoffLimitPerIndex !== undefined) {
+    const suffix = `when completions are above ${COMPLETIONS_SOFT_LIMIT} and used with backoff limit per index`;
+    if (maxFailedIndexes === undefined) causes.push(fieldError.required(`${path}.maxFailedIndexes`, `must be specified when completions is above ${COMPLETIONS_SOFT_LIMIT}`));
+    if (parallelism !== undefined && parallelism > PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS) {
+      causes.push(fieldError.invalid(`${path}.parallelism`, parallelism, `must be less than or equal to ${PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS} ${suffix}`));
+    }
+    if (maxFailedIndexes !== undefined && maxFailedIndexes > MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS) {
+      causes.push(fieldError.invalid(`${path}.maxFailedIndexes`, maxFailedIndexes, `must be less than or equal to ${MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS} ${suffix}`));
+    }
+  }
   return causes;
 }
 
@@ -178,9 +216,13 @@ function schedulingDirectivesOnly(t: PodTemplateSpec | undefined): unknown {
   }
   if (copy.spec) {
     delete copy.spec.nodeSelector;
-    delete copy.spec.affinity;
     delete copy.spec.tolerations;
     delete copy.spec.schedulingGates;
+    // Only node affinity may change; pod (anti-)affinity stays frozen.
+    if (copy.spec.affinity) {
+      delete copy.spec.affinity.nodeAffinity;
+      if (Object.keys(copy.spec.affinity).length === 0) delete copy.spec.affinity;
+    }
   }
   return copy;
 }
@@ -204,7 +246,7 @@ function validateJobUpdate(obj: KubeObject, old: KubeObject): StatusCause[] {
       causes.push(fieldError.invalid("spec.completions", spec.completions, "can only be modified in tandem with spec.parallelism"));
     }
   }
-  for (const f of ["completionMode", "podFailurePolicy", "backoffLimitPerIndex", "managedBy", "successPolicy", "podReplacementPolicy"] as const) {
+  for (const f of ["completionMode", "podFailurePolicy", "backoffLimitPerIndex", "managedBy", "successPolicy"] as const) {
     causes.push(...immutable(spec[f], oldSpec[f], `spec.${f}`));
   }
   return causes;
@@ -228,10 +270,6 @@ export function validateJob(obj: KubeObject, old: KubeObject | undefined): Statu
   }
   causes.push(...validateWorkloadSelector(spec.selector, spec.template, "spec"));
   causes.push(...validateJobSpecCommon(spec, "spec"));
-  if (spec.managedBy !== undefined) {
-    causes.push(...validateDomainPrefixedPath(spec.managedBy, "spec.managedBy"));
-    if (spec.managedBy.length > MAX_MANAGED_BY_LENGTH) causes.push(fieldError.tooLong("spec.managedBy", MAX_MANAGED_BY_LENGTH));
-  }
   if (old) causes.push(...validateJobUpdate(obj, old));
   return causes;
 }
