@@ -121,6 +121,18 @@ test("pod validation reports upstream fields and messages", () => {
   assert.ok(got.includes("spec.volumes[0].hostPath: Forbidden: may not specify more than 1 volume type"), got.join("\n"));
 });
 
+test("ephemeral volumes carry a valid claim template", () => {
+  const p = defaulted({
+    containers: [{ name: "a", image: "x" }],
+    volumes: [
+      { name: "scratch", ephemeral: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } } } },
+      { name: "bad", ephemeral: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"] } } } },
+    ],
+  });
+  assert.equal((p.spec as PodSpec).volumes![0]!.ephemeral!.volumeClaimTemplate!.spec.volumeMode, "Filesystem");
+  assert.deepEqual(fields(pods.validate!(p, undefined, create)), ["spec.volumes[1].ephemeral.volumeClaimTemplate.spec.resources[storage]: Required value"]);
+});
+
 test("two containers may not take the same host port", () => {
   const p = defaulted({ containers: [{ name: "a", image: "x", ports: [{ containerPort: 80, hostPort: 8080 }] }, { name: "b", image: "y", ports: [{ containerPort: 81, hostPort: 8080 }] }] });
   assert.deepEqual(fields(pods.validate!(p, undefined, create)), ['spec.containers[1].ports[0].hostPort: Duplicate value: "TCP//8080"']);

@@ -31,6 +31,7 @@ import {
 import { VOLUME_SOURCE_KEYS } from "./pod-defaults.js";
 import { checkWith, inRange, isConfigMapKey, nonNegative, notFoundCause, portNumOrName, requiredDNSLabel } from "./field-checks.js";
 import { parseQuantity } from "./quantity.js";
+import { validatePersistentVolumeClaimSpec } from "./persistentvolumeclaims.js";
 import { validateAffinity, validateSecurityContextIDs, validateTopologySpreadConstraints } from "./pod-scheduling-validation.js";
 
 export const RESTART_POLICIES = ["Always", "OnFailure", "Never"];
@@ -317,6 +318,12 @@ function validateVolumeSource(v: Volume, p: string): StatusCause[] {
   if (v.emptyDir?.medium !== undefined && !["", "Memory", "HugePages"].includes(v.emptyDir.medium) && !v.emptyDir.medium.startsWith("HugePages-")) {
     errs.push(fieldError.notSupported(`${p}.emptyDir.medium`, v.emptyDir.medium, ["", "Memory", "HugePages"]));
   }
+  if (v.ephemeral) {
+    const tmpl = v.ephemeral.volumeClaimTemplate;
+    if (!tmpl) errs.push(fieldError.required(`${p}.ephemeral.volumeClaimTemplate`));
+    else errs.push(...validatePersistentVolumeClaimSpec(tmpl.spec, `${p}.ephemeral.volumeClaimTemplate.spec`));
+  }
+  if (v.csi && !v.csi.driver) errs.push(fieldError.required(`${p}.csi.driver`));
   if (v.nfs) {
     if (!v.nfs.server) errs.push(fieldError.required(`${p}.nfs.server`));
     if (!v.nfs.path) errs.push(fieldError.required(`${p}.nfs.path`));
