@@ -73,10 +73,18 @@ test("ingress: upstream validation messages", () => {
   assert.ok(msgs.includes("spec.rules[0].http.paths[4].backend: Required value: port name or number is required"), msgs.join("\n"));
   assert.equal(msgs.length, 6, msgs.join("\n"));
   const legacy = ingress({ ingressClassName: "nginx", defaultBackend: { resource: { kind: "", name: "bucket" } } });
-  legacy.metadata.annotations = { "kubernetes.io/ingress.class": "nginx" };
+  legacy.metadata.annotations = { "kubernetes.io/ingress.class": "traefik" };
   assert.deepEqual(fields(ingresses.validate!(legacy, undefined, CREATE)), [
     "spec.defaultBackend.resource.kind: Required value: kind is required",
-    'annotations.kubernetes.io/ingress.class: Invalid value: "nginx": can not be set when the class field is also set',
+    'annotations.kubernetes.io/ingress.class: Invalid value: "traefik": must match `ingressClassName` when both are specified',
+  ]);
+  legacy.metadata.annotations = { "kubernetes.io/ingress.class": "nginx" };
+  assert.deepEqual(fields(ingresses.validate!(legacy, undefined, CREATE)), ["spec.defaultBackend.resource.kind: Required value: kind is required"]);
+  const st = ingress({ defaultBackend: backend });
+  st.status = { loadBalancer: { ingress: [{ ip: "10.0.0.300" }, { hostname: "10.0.0.1" }] } };
+  assert.deepEqual(fields(ingresses.validate!(st, st, { operation: "update", subresource: "status", dryRun: false })), [
+    'status.loadBalancer.ingress[0].ip: Invalid value: "10.0.0.300": must be a valid IP address',
+    'status.loadBalancer.ingress[1].hostname: Invalid value: "10.0.0.1": must be a DNS name, not an IP address',
   ]);
 });
 

@@ -120,7 +120,7 @@ function validateHTTPPath(p: HTTPIngressPath, path: string): StatusCause[] {
  *
  * @example validateIngress(ing) // [] for a valid Ingress
  */
-export function validateIngress(obj: KubeObject): StatusCause[] {
+export function validateIngress(obj: KubeObject, old?: KubeObject): StatusCause[] {
   const spec = specOf<IngressSpec>(obj);
   const causes: StatusCause[] = [];
   const rules = spec.rules ?? [];
@@ -146,9 +146,26 @@ export function validateIngress(obj: KubeObject): StatusCause[] {
   });
   if (spec.ingressClassName !== undefined) {
     for (const msg of isDNS1123Subdomain(spec.ingressClassName)) causes.push(fieldError.invalid("spec.ingressClassName", spec.ingressClassName, msg));
+    // On create, the legacy class annotation may accompany the field only when both agree.
     const legacy = obj.metadata.annotations?.[INGRESS_CLASS_ANNOTATION];
-    if (legacy !== undefined) causes.push(fieldError.invalid(`annotations.${INGRESS_CLASS_ANNOTATION}`, legacy, "can not be set when the class field is also set"));
+    if (!old && legacy !== undefined && legacy !== spec.ingressClassName) {
+      causes.push(fieldError.invalid(`annotations.${INGRESS_CLASS_ANNOTATION}`, legacy, "must match `ingressClassName` when both are specified"));
+    }
   }
+  return causes;
+}
+
+/** Upstream `ValidateIngressLoadBalancerStatus` (writes to /status). */
+export function validateIngressStatus(obj: KubeObject): StatusCause[] {
+  const causes: StatusCause[] = [];
+  ((obj as unknown as Ingress).status?.loadBalancer?.ingress ?? []).forEach((lb, i) => {
+    const p = `status.loadBalancer.ingress[${i}]`;
+    if (lb.ip && isIP(lb.ip) === 0) causes.push(fieldError.invalid(`${p}.ip`, lb.ip, "must be a valid IP address"));
+    if (lb.hostname) {
+      for (const msg of isDNS1123Subdomain(lb.hostname)) causes.push(fieldError.invalid(`${p}.hostname`, lb.hostname, msg));
+      if (isIP(lb.hostname) !== 0) causes.push(fieldError.invalid(`${p}.hostname`, lb.hostname, "must be a DNS name, not an IP address"));
+    }
+  });
   return causes;
 }
 
@@ -210,7 +227,7 @@ export const ingresses: ResourceType = resourceType({
       ];
     },
   },
-  validate: (obj, _old, ctx) => (ctx.subresource === "status" ? [] : validateIngress(obj)),
+  validate: (obj, old, ctx) => (ctx.subresource === "status" ? validateIngressStatus(obj) : validateIngress(obj, old)),
   prepareForCreate(obj) {
     obj.status = {};
   },
