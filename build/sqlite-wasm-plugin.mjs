@@ -12,6 +12,13 @@
 import { readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 
+/**
+ * Where emscripten keeps the module's linear memory; we also publish it on a global so the server can
+ * report the wasm heap size (memory diagnostics). Must match exactly once, like the prologue.
+ */
+const MEMORY_ASSIGNMENT = /wasmMemory=wasmExports\["\w+"\]/g;
+export const WASM_MEMORY_GLOBAL = "__kubeLiteSqliteWasmMemory";
+
 /** The statement we replace; it must occur exactly once in the package's main file. */
 const PROLOGUE = 'var Module=typeof Module!="undefined"?Module:{};';
 const WASM_FILE = "./node-sqlite3-wasm.wasm";
@@ -33,10 +40,16 @@ export function sqliteWasmPlugin() {
             ],
           };
         }
+        const memoryMatches = [...source.matchAll(MEMORY_ASSIGNMENT)];
+        if (memoryMatches.length !== 1) {
+          return { errors: [{ text: `sqlite-wasm plugin: expected exactly one ${MEMORY_ASSIGNMENT.source} in ${args.path}; node-sqlite3-wasm changed, update build/sqlite-wasm-plugin.mjs` }] };
+        }
         // The binary loader exports the bytes as the module's default (a Uint8Array).
         const seeded = `var __kubeLiteWasm=require(${JSON.stringify(WASM_FILE)});var Module={wasmBinary:(__kubeLiteWasm&&__kubeLiteWasm.default)||__kubeLiteWasm};`;
+        const withPrologue = source.slice(0, at) + seeded + source.slice(at + PROLOGUE.length);
+        const contents = withPrologue.replace(MEMORY_ASSIGNMENT, (m) => `${m},globalThis.${WASM_MEMORY_GLOBAL}=wasmMemory`);
         return {
-          contents: source.slice(0, at) + seeded + source.slice(at + PROLOGUE.length),
+          contents,
           loader: "js",
           resolveDir: dirname(args.path),
         };

@@ -36,6 +36,15 @@ export function advertiseAddress(bindAddress: string): string {
   return "127.0.0.1";
 }
 
+/**
+ * Compaction tuning for benchmarks and tests: KUBE_LITE_COMPACT_INTERVAL_MS shortens the 5-minute
+ * interval. Not a user-facing flag: the default suits every real cluster.
+ */
+function compactionFromEnv(): { intervalMs?: number } | undefined {
+  const v = Number(process.env.KUBE_LITE_COMPACT_INTERVAL_MS);
+  return Number.isInteger(v) && v > 0 ? { intervalMs: v } : undefined;
+}
+
 export async function runServer(config: ServerConfig): Promise<number> {
   const started = Date.now();
   const log = componentLogger("server");
@@ -43,7 +52,7 @@ export async function runServer(config: ServerConfig): Promise<number> {
 
   let store;
   try {
-    store = await openStore({ dataDir: config.dataDir, logger: componentLogger("storage") });
+    store = await openStore({ dataDir: config.dataDir, logger: componentLogger("storage"), compaction: compactionFromEnv() });
   } catch (err) {
     if (err instanceof StoreInUseError) throw new UsageError(err.message);
     throw err;

@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { writeFileSync, mkdtempSync, rmSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { kubectlBinary, startServer, type TestServer } from "./harness.js";
@@ -26,11 +26,13 @@ after(async () => {
   assert.equal(code, 0, "server exits 0 on SIGTERM");
 });
 
-function ok(args: string[], opts: Parameters<TestServer["kubectl"]>[1] = {}): string {
+function okWith(args: string[], opts: Parameters<TestServer["kubectl"]>[1] = {}): string {
   const r = server.kubectl(args, opts);
   assert.equal(r.status, 0, `kubectl ${args.join(" ")} failed (${r.status}):\n${r.stderr}\n${r.stdout}\n--- server log tail:\n${server.logs().slice(-3000)}`);
   return r.stdout;
 }
+
+const ok = okWith;
 
 function file(name: string, text: string): string {
   const p = path.join(work, name);
@@ -76,96 +78,114 @@ ${env}
         image: busybox
 `;
 
-test("apply twice with a change patches (no conflict), then apply --server-side", () => {
-  const f1 = file("web1.yaml", deployment("nginx:1.27", 2, "        - {name: A, value: a}\n        - {name: B, value: b}"));
-  assert.match(ok(["apply", "-f", f1]), /deployment.apps\/web created/);
-  assert.match(ok(["apply", "-f", f1]), /deployment.apps\/web unchanged/);
-  const f2 = file("web2.yaml", deployment("nginx:1.28", 3, "        - {name: A, value: a}"));
-  assert.match(ok(["apply", "-f", f2]), /deployment.apps\/web configured/);
-  const obj = JSON.parse(ok(["get", "deploy", "web", "-o", "json"]));
-  assert.equal(obj.spec.replicas, 3);
-  assert.equal(obj.spec.template.spec.containers[0].image, "nginx:1.28");
-  assert.deepEqual(obj.spec.template.spec.containers[0].env, [{ name: "A", value: "a" }]);
-  assert.equal(obj.spec.template.spec.containers[1].name, "sidecar");
-  assert.equal(obj.metadata.generation, 2);
-  assert.equal(obj.spec.strategy.type, "RollingUpdate", "defaults applied");
+/**
+ * The everyday command set, run once per kubectl version (1.27 and 1.33 directly, 1.32 through the
+ * dispatcher), each in its own namespace through a kubeconfig whose context names it.
+ */
+for (const minor of [undefined, 27, 33] as const) {
+  const label = minor ? `kubectl 1.${minor}` : "kubectl (dispatcher → 1.32)";
+  const ns = `flow-${minor ?? 32}`;
+  let kubeconfig = "";
+  const ok = (args: string[], opts: Parameters<TestServer["kubectl"]>[1] = {}): string => okWith(args, { ...opts, minor, env: { KUBECONFIG: kubeconfig, ...(opts.env ?? {}) } });
+  const t = (name: string, fn: () => void | Promise<void>) => test(`${label}: ${name}`, fn);
 
-  const cm = file("cm-ssa.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  a: '1'\n  b: '2'\n");
-  assert.match(ok(["apply", "--server-side", "-f", cm]), /configmap\/ssa serverside-applied/);
-  const cm2 = file("cm-ssa2.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  a: '1'\n");
-  assert.match(ok(["apply", "--server-side", "-f", cm2]), /configmap\/ssa serverside-applied/);
-  const got = JSON.parse(ok(["get", "cm", "ssa", "-o", "json", "--show-managed-fields"]));
-  assert.deepEqual(got.data, { a: "1" }, "a field dropped from the applied config is removed");
-  assert.ok(got.metadata.managedFields.some((m: { manager: string; operation: string }) => m.manager === "kubectl" && m.operation === "Apply"));
-});
-
-test("get -o yaml / wide / name, label selectors and field selectors", () => {
-  ok(["create", "configmap", "sel-a", "--from-literal=k=v"]);
-  ok(["create", "configmap", "sel-b", "--from-literal=k=v"]);
-  ok(["create", "configmap", "sel-c", "--from-literal=k=v"]);
-  ok(["label", "cm", "sel-a", "grp=a"]);
-  ok(["label", "cm", "sel-b", "grp=b"]);
-  ok(["label", "cm", "sel-c", "grp=c"]);
-  assert.match(ok(["get", "cm", "sel-a", "-o", "yaml"]), /^kind: ConfigMap$/m);
-  assert.match(ok(["get", "deploy", "-o", "wide"]), /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR/m);
-  const names = ok(["get", "cm", "-l", "grp in (a,b)", "-o", "name"]).trim().split("\n").sort();
-  assert.deepEqual(names, ["configmap/sel-a", "configmap/sel-b"]);
-  assert.deepEqual(ok(["get", "cm", "-l", "grp notin (a,b),grp", "-o", "name"]).trim(), "configmap/sel-c");
-  assert.deepEqual(ok(["get", "cm", "-l", "!grp", "-o", "name"]).includes("configmap/sel-a"), false);
-  assert.equal(ok(["get", "cm", "--field-selector", "metadata.name=sel-b", "-o", "name"]).trim(), "configmap/sel-b");
-  assert.equal(ok(["get", "ns", "--field-selector", "metadata.name!=default", "-o", "name"]).includes("namespace/default"), false);
-});
-
-test("label, annotate and edit via KUBE_EDITOR", () => {
-  ok(["create", "configmap", "ed", "--from-literal=k=v"]);
-  ok(["label", "cm", "ed", "tier=backend"]);
-  ok(["annotate", "cm", "ed", "note=hello"]);
-  let obj = JSON.parse(ok(["get", "cm", "ed", "-o", "json"]));
-  assert.equal(obj.metadata.labels.tier, "backend");
-  assert.equal(obj.metadata.annotations.note, "hello");
-  ok(["label", "cm", "ed", "tier-"]);
-  const editor = file("editor.sh", "#!/bin/sh\nsed -i 's/^  k: v$/  k: edited/' \"$1\"\n");
-  ok(["edit", "cm", "ed"], { env: { KUBE_EDITOR: `sh ${editor}` } });
-  obj = JSON.parse(ok(["get", "cm", "ed", "-o", "json"]));
-  assert.equal(obj.data.k, "edited");
-  assert.equal(obj.metadata.labels?.tier, undefined);
-});
-
-test("get -w sees ADDED, MODIFIED and DELETED live", async () => {
-  const child = spawn(kubectlBinary(), ["get", "cm", "-w", "--output-watch-events", "-o", "custom-columns=EVENT:.type,NAME:.object.metadata.name,V:.object.data.k", "--no-headers"], {
-    env: { PATH: process.env.PATH ?? "", HOME: work, KUBECONFIG: server.kubeconfig },
+  t("namespace for the flow", () => {
+    kubeconfig = file(`kubeconfig-${ns}`, readFileSync(server.kubeconfig, "utf8").replace(/^(\s+)cluster: (\S+)$/m, `$1cluster: $2\n$1namespace: ${ns}`));
+    okWith(["create", "namespace", ns]);
+    assert.match(ok(["config", "view", "--minify", "-o", "jsonpath={..namespace}"]), new RegExp(ns));
   });
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  const waitFor = async (re: RegExp): Promise<void> => {
-    const deadline = Date.now() + 15_000;
-    while (!re.test(out)) {
-      if (Date.now() > deadline) throw new Error(`watch output never matched ${re}:\n${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  try {
-    await new Promise((r) => setTimeout(r, 800));
-    ok(["create", "configmap", "watched", "--from-literal=k=one"]);
-    await waitFor(/ADDED\s+watched\s+one/);
-    ok(["patch", "cm", "watched", "-p", '{"data":{"k":"two"}}']);
-    await waitFor(/MODIFIED\s+watched\s+two/);
-    ok(["delete", "cm", "watched"]);
-    await waitFor(/DELETED\s+watched/);
-  } finally {
-    child.kill();
-  }
-});
+  t("apply twice with a change patches (no conflict), then apply --server-side", () => {
+    const f1 = file("web1.yaml", deployment("nginx:1.27", 2, "        - {name: A, value: a}\n        - {name: B, value: b}"));
+    assert.match(ok(["apply", "-f", f1]), /deployment.apps\/web created/);
+    assert.match(ok(["apply", "-f", f1]), /deployment.apps\/web unchanged/);
+    const f2 = file("web2.yaml", deployment("nginx:1.28", 3, "        - {name: A, value: a}"));
+    assert.match(ok(["apply", "-f", f2]), /deployment.apps\/web configured/);
+    const obj = JSON.parse(ok(["get", "deploy", "web", "-o", "json"]));
+    assert.equal(obj.spec.replicas, 3);
+    assert.equal(obj.spec.template.spec.containers[0].image, "nginx:1.28");
+    assert.deepEqual(obj.spec.template.spec.containers[0].env, [{ name: "A", value: "a" }]);
+    assert.equal(obj.spec.template.spec.containers[1].name, "sidecar");
+    assert.equal(obj.metadata.generation, 2);
+    assert.equal(obj.spec.strategy.type, "RollingUpdate", "defaults applied");
 
-test("explain and get all", () => {
-  const explained = ok(["explain", "deployment.spec"]);
-  assert.match(explained, /KIND:\s+Deployment/);
-  assert.match(explained, /replicas\s+<integer>/);
-  assert.match(ok(["explain", "pods.spec.containers.image"]), /FIELD:\s+image/);
-  const all = ok(["get", "all", "-A"]);
-  assert.match(all, /service\/kubernetes/);
-  assert.match(all, /deployment.apps\/web/);
-});
+    const cm = file("cm-ssa.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  a: '1'\n  b: '2'\n");
+    assert.match(ok(["apply", "--server-side", "-f", cm]), /configmap\/ssa serverside-applied/);
+    const cm2 = file("cm-ssa2.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  a: '1'\n");
+    assert.match(ok(["apply", "--server-side", "-f", cm2]), /configmap\/ssa serverside-applied/);
+    const got = JSON.parse(ok(["get", "cm", "ssa", "-o", "json", "--show-managed-fields"]));
+    assert.deepEqual(got.data, { a: "1" }, "a field dropped from the applied config is removed");
+    assert.ok(got.metadata.managedFields.some((m: { manager: string; operation: string }) => m.manager === "kubectl" && m.operation === "Apply"));
+  });
+
+  t("get -o yaml / wide / name, label selectors and field selectors", () => {
+    ok(["create", "configmap", "sel-a", "--from-literal=k=v"]);
+    ok(["create", "configmap", "sel-b", "--from-literal=k=v"]);
+    ok(["create", "configmap", "sel-c", "--from-literal=k=v"]);
+    ok(["label", "cm", "sel-a", "grp=a"]);
+    ok(["label", "cm", "sel-b", "grp=b"]);
+    ok(["label", "cm", "sel-c", "grp=c"]);
+    assert.match(ok(["get", "cm", "sel-a", "-o", "yaml"]), /^kind: ConfigMap$/m);
+    assert.match(ok(["get", "deploy", "-o", "wide"]), /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR/m);
+    const names = ok(["get", "cm", "-l", "grp in (a,b)", "-o", "name"]).trim().split("\n").sort();
+    assert.deepEqual(names, ["configmap/sel-a", "configmap/sel-b"]);
+    assert.deepEqual(ok(["get", "cm", "-l", "grp notin (a,b),grp", "-o", "name"]).trim(), "configmap/sel-c");
+    assert.deepEqual(ok(["get", "cm", "-l", "!grp", "-o", "name"]).includes("configmap/sel-a"), false);
+    assert.equal(ok(["get", "cm", "--field-selector", "metadata.name=sel-b", "-o", "name"]).trim(), "configmap/sel-b");
+    assert.equal(ok(["get", "ns", "--field-selector", "metadata.name!=default", "-o", "name"]).includes("namespace/default"), false);
+  });
+
+  t("label, annotate and edit via KUBE_EDITOR", () => {
+    ok(["create", "configmap", "ed", "--from-literal=k=v"]);
+    ok(["label", "cm", "ed", "tier=backend"]);
+    ok(["annotate", "cm", "ed", "note=hello"]);
+    let obj = JSON.parse(ok(["get", "cm", "ed", "-o", "json"]));
+    assert.equal(obj.metadata.labels.tier, "backend");
+    assert.equal(obj.metadata.annotations.note, "hello");
+    ok(["label", "cm", "ed", "tier-"]);
+    const editor = file("editor.sh", "#!/bin/sh\nsed -i 's/^  k: v$/  k: edited/' \"$1\"\n");
+    ok(["edit", "cm", "ed"], { env: { KUBE_EDITOR: `sh ${editor}` } });
+    obj = JSON.parse(ok(["get", "cm", "ed", "-o", "json"]));
+    assert.equal(obj.data.k, "edited");
+    assert.equal(obj.metadata.labels?.tier, undefined);
+  });
+
+  t("get -w sees ADDED, MODIFIED and DELETED live", async () => {
+    const child = spawn(kubectlBinary(), ["get", "cm", "-w", "--output-watch-events", "-o", "custom-columns=EVENT:.type,NAME:.object.metadata.name,V:.object.data.k", "--no-headers"], {
+      env: { PATH: process.env.PATH ?? "", HOME: work, KUBECONFIG: kubeconfig },
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const waitFor = async (re: RegExp): Promise<void> => {
+      const deadline = Date.now() + 15_000;
+      while (!re.test(out)) {
+        if (Date.now() > deadline) throw new Error(`watch output never matched ${re}:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      await new Promise((r) => setTimeout(r, 800));
+      ok(["create", "configmap", "watched", "--from-literal=k=one"]);
+      await waitFor(/ADDED\s+watched\s+one/);
+      ok(["patch", "cm", "watched", "-p", '{"data":{"k":"two"}}']);
+      await waitFor(/MODIFIED\s+watched\s+two/);
+      ok(["delete", "cm", "watched"]);
+      await waitFor(/DELETED\s+watched/);
+    } finally {
+      child.kill();
+    }
+  });
+
+  t("explain and get all", () => {
+    const explained = ok(["explain", "deployment.spec"]);
+    assert.match(explained, /KIND:\s+Deployment/);
+    assert.match(explained, /replicas\s+<integer>/);
+    assert.match(ok(["explain", "pods.spec.containers.image"]), /FIELD:\s+image/);
+    const all = ok(["get", "all", "-A"]);
+    assert.match(ok(["get", "all"]), /deployment.apps\/web/);
+    assert.match(all, /service\/kubernetes/);
+    assert.match(all, new RegExp(`${ns}\\s+deployment.apps/web`));
+  });
+}
 
 for (const minor of [31, 32, 33]) {
   test(`kubectl 1.${minor}: typed-client creates (${minor >= 32 ? "protobuf" : "JSON"} bodies)`, () => {

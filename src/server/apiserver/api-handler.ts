@@ -7,13 +7,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError, internalError, pathNotFound, unauthorized } from "../../shared/api/status.js";
 import type { Logger } from "../../shared/log.js";
 import { versionInfo } from "../../shared/version.js";
+import { sqliteWasmHeapBytes } from "../storage/wasm-memory.js";
 import type { GenericStore } from "../registry/generic-store.js";
 import type { Registry } from "../registry/registry.js";
 import type { ResourceType } from "../registry/types.js";
 import { isPublicPath, type Authenticator, type UserInfo } from "./auth.js";
 import { Discovery, aggregatedContentType } from "./discovery.js";
 import { negotiateDiscovery } from "./negotiation.js";
-import { openApiV3Document, openApiV3Index } from "./openapi/index.js";
+import { OPENAPI_V2_PROTOBUF_CONTENT_TYPE, negotiateOpenApiV2, openApiV2Json, openApiV2Protobuf, openApiV3Document, openApiV3Index } from "./openapi/index.js";
 import { parseRequestInfo } from "./request-info.js";
 import { handleResource, writeJson, type SubresourceHandler } from "./resource-handler.js";
 
@@ -32,6 +33,24 @@ export interface ApiHandlerOptions {
 }
 
 export type VirtualCreateHandler = (req: IncomingMessage, res: ServerResponse, user: UserInfo, namespace: string) => Promise<void>;
+
+/**
+ * Process memory for diagnostics and benchmarks: RSS split into the V8 heap, SQLite's wasm heap and
+ * the rest (code, buffers, native allocations).
+ */
+function memoryReport(): Record<string, number | null> {
+  const m = process.memoryUsage();
+  const wasm = sqliteWasmHeapBytes();
+  return {
+    rssBytes: m.rss,
+    v8HeapTotalBytes: m.heapTotal,
+    v8HeapUsedBytes: m.heapUsed,
+    wasmHeapBytes: wasm ?? null,
+    arrayBuffersBytes: m.arrayBuffers,
+    externalBytes: m.external,
+    restBytes: m.rss - m.heapTotal - (wasm ?? 0),
+  };
+}
 
 export function writeStatus(res: ServerResponse, err: ApiError): void {
   if (res.headersSent) {
@@ -75,8 +94,9 @@ export class ApiHandler {
     const user = this.opts.authenticator.authenticate(req);
     if (!user && !isPublicPath(pathname)) throw unauthorized();
     if (pathname === "/version") return writeJson(res, 200, versionInfo(), { pretty: true });
+    if (pathname === "/debug/kube-lite/memory") return writeJson(res, 200, memoryReport(), { pretty: true });
     if (pathname === "/api" || pathname === "/apis") return this.serveRootDiscovery(req, res, pathname === "/api");
-    if (pathname === "/openapi/v2") throw pathNotFound();
+    if (pathname === "/openapi/v2" || pathname === "/swagger-2.0.0.pb-v1") return this.serveOpenApiV2(req, res, pathname !== "/openapi/v2");
     if (pathname === "/openapi/v3") return writeJson(res, 200, openApiV3Index(this.opts.registry.resources));
     if (pathname.startsWith("/openapi/v3/")) return this.serveOpenApi(req, res, pathname.slice("/openapi/v3/".length));
     const info = parseRequestInfo(req.method ?? "GET", pathname, url.searchParams);
@@ -115,6 +135,20 @@ export class ApiHandler {
     if (body === undefined) throw pathNotFound();
     res.writeHead(200, { "Content-Type": "application/json" });
     res.end(body);
+  }
+
+  private serveOpenApiV2(req: IncomingMessage, res: ServerResponse, protobufOnly: boolean): void {
+    const form = protobufOnly ? "protobuf" : negotiateOpenApiV2(req.headers.accept);
+    if (!form) throw new ApiError(406, "NotAcceptable", `only application/json and ${OPENAPI_V2_PROTOBUF_CONTENT_TYPE} are served`);
+    const doc = form === "protobuf" ? openApiV2Protobuf(this.opts.registry.resources) : openApiV2Json(this.opts.registry.resources);
+    const etag = `"${doc.etag}"`;
+    if (req.headers["if-none-match"] === etag) {
+      res.writeHead(304, { ETag: etag, Vary: "Accept" });
+      res.end();
+      return;
+    }
+    res.writeHead(200, { "Content-Type": form === "protobuf" ? OPENAPI_V2_PROTOBUF_CONTENT_TYPE : "application/json", ETag: etag, Vary: "Accept" });
+    res.end(doc.body);
   }
 
   private serveOpenApi(req: IncomingMessage, res: ServerResponse, gvPath: string): void {

@@ -140,5 +140,6 @@ function ignoredFieldsFor(r: ResourceRequest, subresource: string): string[][] {
 export const recordManagedFields: ManagedFieldsRecorder = ({ old, updated, manager, apiVersion, subresource, kind, hasStatus }) => {
   const ignoredFields = hasStatus ? (subresource === "status" ? [["spec"], ["metadata"]] : [["status"]]) : [];
   const result = updateManagedFields({ old: old ? asJson(old) : undefined, updated: asJson(updated), manager, operation: "Update", apiVersion, kind, subresource, ignoredFields, now: new Date() });
-  updated.metadata.managedFields = result.managedFields;
+  if (result.managedFields.length > 0) updated.metadata.managedFields = result.managedFields;
+  else delete updated.metadata.managedFields;
 };

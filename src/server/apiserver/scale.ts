@@ -58,7 +58,7 @@ export async function scaleSubresource(r: ResourceRequest, ns: string): Promise<
   const body = await readBody(r.req);
   const contentType = r.req.headers["content-type"];
   const opts = writeOptions(r);
-  const result = await r.store.guaranteedUpdate(ns, name, "", opts, (live) => {
+  const result = await r.store.guaranteedUpdate(ns, name, "scale", opts, (live) => {
     const current = scaleOf(live);
     let desired: Scale;
     if (r.info.verb === "update") {

@@ -97,7 +97,7 @@ export function goDurationString(ns: bigint): string {
   let out: string;
   if (u === 0n) return "0s";
   if (u < 1000n) out = `${u}ns`;
-  else if (u < 1_000_000n) out = `${withFraction(u, 3)}µs`;
+  else if (u < 1_000_000n) out = `${withFraction(u, 3)}\u00b5s`;
   else if (u < 1_000_000_000n) out = `${withFraction(u, 6)}ms`;
   else {
     const secs = u / 1_000_000_000n;
