@@ -35,7 +35,7 @@ set -f
 set -- ${INSTALL_KUBE_LITE_EXEC:-server}
 set +f
 case "${1:-server}" in
-  server | agent) role=$1; shift ;;
+  server | agent) role=${1:-server}; [ $# -eq 0 ] || shift ;;
   -*) role=server ;;
   *) fatal "INSTALL_KUBE_LITE_EXEC must start with \"server\" or \"agent\", got \"$1\"" ;;
 esac

@@ -98,9 +98,11 @@ test("an agent install writes kube-lite-agent.service; flags alone mean server",
     assert.equal(flagsOnly.status, 0, flagsOnly.stderr);
     assert.match(readFileSync(join(s.systemdDir, "kube-lite-server.service"), "utf8"), /^ExecStart=\S+\/kube-lite server "--https-listen-port" "7443"$/m);
 
-    const none = install(s, { INSTALL_KUBE_LITE_BIN: s.exe });
-    assert.equal(none.status, 0, none.stderr);
-    assert.match(readFileSync(join(s.systemdDir, "kube-lite-server.service"), "utf8"), /^ExecStart=\S+\/kube-lite server$/m);
+    for (const exec of [undefined, "   "]) {
+      const plain = install(s, { INSTALL_KUBE_LITE_BIN: s.exe, ...(exec === undefined ? {} : { INSTALL_KUBE_LITE_EXEC: exec }) });
+      assert.equal(plain.status, 0, plain.stderr);
+      assert.match(readFileSync(join(s.systemdDir, "kube-lite-server.service"), "utf8"), /^ExecStart=\S+\/kube-lite server$/m);
+    }
   } finally {
     rmSync(s.dir, { recursive: true, force: true });
   }
