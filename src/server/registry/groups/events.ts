@@ -10,7 +10,7 @@ import { fieldError, type StatusCause } from "../../../shared/api/status.js";
 import { isDNS1123Subdomain, isQualifiedName } from "../../../shared/api/validation.js";
 import { NAME_COLUMN } from "../printing.js";
 import { resourceType, type ResourceType } from "../types.js";
-import { column, immutable, since } from "./common.js";
+import { column, deepEqual, immutable, since } from "./common.js";
 
 /** Upstream field length limits for events. */
 const REPORTING_INSTANCE_MAX_LENGTH = 128;
@@ -54,19 +54,13 @@ export function coreEventToV1(obj: KubeObject): KubeObject {
   return rename(obj, "events.k8s.io/v1", RENAMES.map(([a, b]) => [b, a] as [string, string]));
 }
 
-/**
- * Upstream `ValidateEventCreate` for events.k8s.io/v1 (legacy rules + strict rules), and the immutable
- * fields of `ValidateEventUpdate`.
- *
- * @example validateEvent(ev, undefined) // [] for a complete events.k8s.io/v1 Event
- */
-export function validateEvent(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
-  const ev = obj as unknown as EventV1;
+/** Upstream `legacyValidateEvent`: the checks every event write passes, whatever its API version. */
+function legacyValidateEvent(ev: EventV1): StatusCause[] {
   const causes: StatusCause[] = [];
   const namespace = ev.metadata?.namespace ?? "";
   const regardingNs = ev.regarding?.namespace ?? "";
   if (!ev.eventTime) {
-    causes.push(fieldError.required("eventTime"));
+    // Old-style events: the event lives in its object's namespace ("default" for cluster objects).
     if (regardingNs ? namespace !== regardingNs : namespace !== "" && namespace !== "default") {
       causes.push(fieldError.invalid("involvedObject.namespace", regardingNs, "does not match event.namespace"));
     }
@@ -89,17 +83,30 @@ export function validateEvent(obj: KubeObject, old: KubeObject | undefined): Sta
     if ((ev.note ?? "").length > NOTE_MAX_LENGTH) causes.push(fieldError.invalid("message", "", `can have at most ${NOTE_MAX_LENGTH} characters`));
   }
   for (const msg of isDNS1123Subdomain(namespace)) causes.push(fieldError.invalid("namespace", namespace, msg));
-  if (ev.series) {
-    if ((ev.series.count ?? 0) < 2) causes.push(fieldError.invalid("series.count", "", "should be at least 2"));
-    if (!ev.series.lastObservedTime) causes.push(fieldError.required("series.lastObservedTime"));
-  }
-  if (ev.type !== "Normal" && ev.type !== "Warning") causes.push(fieldError.invalid("type", "", `has invalid value: ${ev.type ?? ""}`));
-  if (ev.deprecatedFirstTimestamp) causes.push(fieldError.invalid("firstTimestamp", "", "needs to be unset"));
-  if (ev.deprecatedLastTimestamp) causes.push(fieldError.invalid("lastTimestamp", "", "needs to be unset"));
-  if (ev.deprecatedCount) causes.push(fieldError.invalid("count", "", "needs to be unset"));
-  if (ev.deprecatedSource?.component || ev.deprecatedSource?.host) causes.push(fieldError.invalid("source", "", "needs to be unset"));
+  return causes;
+}
+
+/** Upstream `validateV1EventSeries`. */
+function validateSeries(ev: EventV1): StatusCause[] {
+  if (!ev.series) return [];
+  const causes: StatusCause[] = [];
+  if ((ev.series.count ?? 0) < 2) causes.push(fieldError.invalid("series.count", "", "should be at least 2"));
+  if (!ev.series.lastObservedTime) causes.push(fieldError.required("series.lastObservedTime"));
+  return causes;
+}
+
+/**
+ * Upstream `ValidateEventCreate` / `ValidateEventUpdate` for events.k8s.io/v1, reported on the internal
+ * (core) field names as upstream does.
+ *
+ * @example validateEvent(ev, undefined) // [] for a complete events.k8s.io/v1 Event
+ */
+export function validateEvent(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
+  const ev = obj as unknown as EventV1;
+  const causes = legacyValidateEvent(ev);
   if (old) {
     const o = old as unknown as EventV1;
+    if (!deepEqual(ev.series ?? null, o.series ?? null)) causes.push(...validateSeries(ev));
     const pairs: Array<[unknown, unknown, string]> = [
       [ev.regarding, o.regarding, "involvedObject"],
       [ev.reason, o.reason, "reason"],
@@ -116,7 +123,15 @@ export function validateEvent(obj: KubeObject, old: KubeObject | undefined): Sta
       [ev.reportingInstance, o.reportingInstance, "reportingInstance"],
     ];
     for (const [a, b, path] of pairs) causes.push(...immutable(a, b, path));
+    return causes;
   }
+  causes.push(...validateSeries(ev));
+  if (!ev.eventTime) causes.push(fieldError.required("eventTime"));
+  if (ev.type !== "Normal" && ev.type !== "Warning") causes.push(fieldError.invalid("type", "", `has invalid value: ${ev.type ?? ""}`));
+  if (ev.deprecatedFirstTimestamp) causes.push(fieldError.invalid("firstTimestamp", "", "needs to be unset"));
+  if (ev.deprecatedLastTimestamp) causes.push(fieldError.invalid("lastTimestamp", "", "needs to be unset"));
+  if (ev.deprecatedCount) causes.push(fieldError.invalid("count", "", "needs to be unset"));
+  if (ev.deprecatedSource?.component || ev.deprecatedSource?.host) causes.push(fieldError.invalid("source", "", "needs to be unset"));
   return causes;
 }
 
