@@ -356,7 +356,7 @@ export class GenericStore {
     delete (meta as Record<string, unknown>).selfLink;
     if (this.rt.generationTracksSpec !== false) meta.generation = 1;
     else delete meta.generation;
-    if (this.rt.hasStatus) delete obj.status;
+    if (this.rt.hasStatus && !this.rt.keepStatusOnCreate) delete obj.status;
     this.rt.prepareForCreate?.(obj);
     this.rt.defaults?.(obj);
     const ctx: HookContext = { operation: "create", subresource: "", dryRun: Boolean(opts.dryRun) };

@@ -95,6 +95,8 @@ export interface ResourceType {
    * returns true, a delete only marks the object (deletionTimestamp) instead of removing it.
    */
   blocksDeletion?(obj: KubeObject): boolean;
+  /** Keep the status a client sends on create (nodes: the kubelet registers with its status). */
+  keepStatusOnCreate?: boolean;
   /** DELETE answers with the deleted object instead of a Status (upstream: pods and a few others). */
   returnDeletedObject?: boolean;
   /** The kind's object-name rule when it is not a DNS-1123 subdomain (RBAC: path segments; namespaces: labels). */

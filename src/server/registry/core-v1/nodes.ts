@@ -156,6 +156,7 @@ export const nodes: ResourceType = resourceType({
   generationTracksSpec: false,
   shortNames: ["no"],
   hasStatus: true,
+  keepStatusOnCreate: true,
   subresources: [
     { name: "proxy", verbs: ["create", "delete", "get", "patch", "update"] },
     { name: "status", verbs: ["get", "patch", "update"] },
