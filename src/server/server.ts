@@ -20,6 +20,7 @@ import { ApiHandler } from "./apiserver/api-handler.js";
 import { buildControlPlane } from "./control-plane.js";
 import { bootstrapCluster } from "./bootstrap.js";
 import { startControllers } from "./controllers/index.js";
+import { IdleMemoryTrimmer } from "./idle-memory.js";
 
 /** How long a shutdown may take before the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -76,7 +77,11 @@ export async function runServer(config: ServerConfig): Promise<number> {
     ready: () => ready,
   });
 
-  const server = https.createServer({ cert: tls.certPem, key: tls.keyPem, ca: tls.caCertPem, requestCert: true, rejectUnauthorized: false }, handler.listener);
+  const trimmer = new IdleMemoryTrimmer();
+  const server = https.createServer({ cert: tls.certPem, key: tls.keyPem, ca: tls.caCertPem, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    trimmer.noteActivity();
+    handler.listener(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) => {
@@ -118,6 +123,7 @@ export async function runServer(config: ServerConfig): Promise<number> {
       }, SHUTDOWN_DEADLINE_MS);
       deadline.unref();
       controllers.stop();
+      trimmer.stop();
       server.close();
       server.closeAllConnections();
       store
