@@ -112,7 +112,7 @@ test("job: selector and template are immutable, except scheduling directives whi
   assert.deepEqual(jobs.validate!(parallel, old, UPDATE), []);
   const more = structuredClone(old);
   (more.spec as any).completions = 4;
-  assert.deepEqual(fields(jobs.validate!(more, old, UPDATE)), ["spec.completions: field is immutable"]);
+  assert.deepEqual(fields(jobs.validate!(more, old, UPDATE)), ["spec.completions: Invalid value: 4: field is immutable"]);
 });
 
 test("job: table Status/Completions/Duration and status.successful selector", () => {

@@ -63,7 +63,7 @@ test("events.k8s.io: strict validation with upstream field names", () => {
   assert.deepEqual(fields(eventsV1.validate!(otherNs, undefined, CREATE)), ['involvedObject.namespace: Invalid value: "": does not match event.namespace']);
   const next = structuredClone(event());
   next.note = "changed";
-  assert.deepEqual(fields(eventsV1.validate!(next, event(), UPDATE)), ["message: field is immutable"]);
+  assert.deepEqual(fields(eventsV1.validate!(next, event(), UPDATE)), ["message: Invalid value: \"changed\": field is immutable"]);
   // An update may add a valid series (how event recorders count repeats) without the create-only checks.
   const counted = structuredClone(event());
   counted.series = { count: 2, lastObservedTime: "2025-01-01T11:55:00.000000Z" };

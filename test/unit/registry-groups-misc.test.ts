@@ -75,7 +75,7 @@ test("endpointslice: defaults, validation, table", () => {
   const next = structuredClone(eps);
   next.addressType = "IPv6";
   next.endpoints = [{ addresses: ["fd00::5"] }];
-  assert.deepEqual(fields(endpointslices.validate!(next, eps, UPDATE)), ["addressType: field is immutable"]);
+  assert.deepEqual(fields(endpointslices.validate!(next, eps, UPDATE)), ["addressType: Invalid value: \"IPv6\": field is immutable"]);
 });
 
 test("priorityclass: defaults, reserved names and values, immutable value", () => {
@@ -107,7 +107,7 @@ test("runtimeclass: handler is a DNS label and immutable", () => {
   assert.deepEqual(runtimeclasses.table!.cells(rc, NOW), ["gvisor", "runsc", "60m"]);
   const next = structuredClone(rc);
   next.handler = "kata";
-  assert.deepEqual(fields(runtimeclasses.validate!(next, rc, UPDATE)), ["handler: field is immutable"]);
+  assert.deepEqual(fields(runtimeclasses.validate!(next, rc, UPDATE)), ["handler: Invalid value: \"kata\": field is immutable"]);
   const bad: KubeObject = { metadata: { name: "x" }, handler: "Run_SC" };
   assert.equal(fields(runtimeclasses.validate!(bad, undefined, CREATE)).length, 1);
 });

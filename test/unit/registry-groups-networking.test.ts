@@ -99,7 +99,7 @@ test("ingressclass: defaults, validation, immutable controller and table", () =>
   assert.deepEqual(ingressclasses.table!.cells(ic, NOW), ["nginx", "k8s.io/ingress-nginx", "IngressParameters.k8s.example.com/external-lb", "60m"]);
   const moved = structuredClone(ic);
   (moved.spec as any).controller = "example.com/other";
-  assert.deepEqual(fields(ingressclasses.validate!(moved, ic, UPDATE)), ["spec.controller: field is immutable"]);
+  assert.deepEqual(fields(ingressclasses.validate!(moved, ic, UPDATE)), ["spec.controller: Invalid value: \"example.com/other\": field is immutable"]);
   const bad: KubeObject = { metadata: { name: "x" }, spec: { controller: "nginx", parameters: { kind: "P", name: "p", scope: "Namespace" } } };
   assert.deepEqual(fields(ingressclasses.validate!(bad, undefined, CREATE)), [
     'spec.controller: Invalid value: "nginx": must be a domain-prefixed path (such as "acme.io/foo")',

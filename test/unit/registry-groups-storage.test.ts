@@ -52,7 +52,7 @@ test("storageclass: validation and frozen fields on update", () => {
     "parameters: Forbidden: updates to parameters are forbidden.",
     "provisioner: Forbidden: updates to provisioner are forbidden.",
     "reclaimPolicy: Forbidden: updates to reclaimPolicy are forbidden.",
-    "volumeBindingMode: field is immutable",
+    "volumeBindingMode: Invalid value: \"WaitForFirstConsumer\": field is immutable",
   ]);
 });
 
@@ -96,7 +96,7 @@ test("csidriver: defaults, immutability and table", () => {
   const next = structuredClone(d);
   (next.spec as any).attachRequired = false;
   (next.spec as any).podInfoOnMount = true;
-  assert.deepEqual(fields(csidrivers.validate!(next, d, UPDATE)), ["spec.attachedRequired: field is immutable"]);
+  assert.deepEqual(fields(csidrivers.validate!(next, d, UPDATE)), ["spec.attachedRequired: Invalid value: false: field is immutable"]);
   const bad: KubeObject = { metadata: { name: "csi.example.com" }, spec: { podInfoOnMount: false, volumeLifecycleModes: ["Forever"], tokenRequests: [{ audience: "a", expirationSeconds: 60 }, { audience: "a" }] } };
   assert.deepEqual(fields(csidrivers.validate!(bad, undefined, CREATE)), [
     "spec.attachedRequired: Required value",

@@ -139,5 +139,13 @@ export const fieldError = {
   forbidden: (field: string, detail: string): StatusCause => ({ reason: "FieldValueForbidden", field, message: `Forbidden: ${detail}` }),
   tooLong: (field: string, max: number): StatusCause => ({ reason: "FieldValueTooLong", field, message: `Too long: may not be more than ${max} bytes` }),
   duplicate: (field: string, value: unknown): StatusCause => ({ reason: "FieldValueDuplicate", field, message: `Duplicate value: ${JSON.stringify(value)}` }),
-  immutable: (field: string): StatusCause => ({ reason: "FieldValueInvalid", field, message: "field is immutable" }),
+  /**
+   * Upstream's `ValidateImmutableField`: `Invalid value: <new value>: field is immutable`. Upstream prints
+   * structs in Go syntax, which has no JSON equivalent; for objects and lists we say only the reason.
+   */
+  immutable: (field: string, value: unknown): StatusCause => ({
+    reason: "FieldValueInvalid",
+    field,
+    message: value !== null && typeof value === "object" ? "field is immutable" : `Invalid value: ${JSON.stringify(value ?? null)}: field is immutable`,
+  }),
 };

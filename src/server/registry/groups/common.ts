@@ -133,7 +133,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
  * @example immutable(newSpec.selector, oldSpec.selector, "spec.selector")
  */
 export function immutable(value: unknown, old: unknown, path: string): StatusCause[] {
-  return deepEqual(value ?? null, old ?? null) ? [] : [fieldError.immutable(path)];
+  return deepEqual(value ?? null, old ?? null) ? [] : [fieldError.immutable(path, value ?? null)];
 }
 
 /** A value is a percent string ("25%") when it passes upstream's `IsValidPercent`. */

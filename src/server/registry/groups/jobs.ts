@@ -235,13 +235,13 @@ function validateJobUpdate(obj: KubeObject, old: KubeObject): StatusCause[] {
   causes.push(...immutable(spec.selector, oldSpec.selector, "spec.selector"));
   const mutableDirectives = oldSpec.suspend === true && !statusOf<JobStatus>(old).startTime;
   if (mutableDirectives) {
-    if (!deepEqual(schedulingDirectivesOnly(spec.template), schedulingDirectivesOnly(oldSpec.template))) causes.push(fieldError.immutable("spec.template"));
+    if (!deepEqual(schedulingDirectivesOnly(spec.template), schedulingDirectivesOnly(oldSpec.template))) causes.push(fieldError.immutable("spec.template", spec.template));
   } else {
     causes.push(...immutable(spec.template, oldSpec.template, "spec.template"));
   }
   if (spec.completions !== oldSpec.completions) {
     // Elastic Indexed Jobs: completions may change, but only together with (and equal to) parallelism.
-    if (spec.completionMode !== "Indexed") causes.push(fieldError.immutable("spec.completions"));
+    if (spec.completionMode !== "Indexed") causes.push(fieldError.immutable("spec.completions", spec.completions));
     else if (spec.completions !== undefined && spec.completions !== spec.parallelism) {
       causes.push(fieldError.invalid("spec.completions", spec.completions, "can only be modified in tandem with spec.parallelism"));
     }
