@@ -150,7 +150,7 @@ test("real TLS handshake verifies the chain for 127.0.0.1 and localhost, and rej
   assert.deepEqual(await handshake({ host: "127.0.0.1", port, ca: m.caCertPem, servername: "localhost" }), { authorized: true });
   assert.deepEqual(await handshake({ host: "127.0.0.1", port, ca: m.caCertPem, servername: "kubernetes.default.svc" }), { authorized: true });
   // By name: "localhost" resolved (IPv4, where the server listens) and used as the SNI/identity name.
-  assert.deepEqual(await handshake({ host: "localhost", family: 4, port, ca: m.caCertPem }), { authorized: true });
+  assert.deepEqual(await handshake({ host: "localhost", family: 4, port, ca: m.caCertPem } as tls.ConnectionOptions), { authorized: true });
 
   const wrongName = await handshake({ host: "127.0.0.1", port, ca: m.caCertPem, servername: "evil.example" });
   assert.equal(wrongName.authorized, false);
