@@ -12,7 +12,7 @@ import { pino } from "pino";
 import { loadOrCreateTls, TLS_FILES } from "../../src/server/tls/index.js";
 import { startBaseline } from "./baseline.js";
 import { runLoad } from "./load.js";
-import { rssBytes, wasmResidentBytesInSmaps } from "./memory.js";
+import { fileBackedResidentBytesInSmaps, rssBytes, wasmResidentBytesInSmaps } from "./memory.js";
 import { percentile, summarize } from "./stats.js";
 import { measureWatchLatency } from "./watch-latency.js";
 import { createConfigMaps, getConfigMaps } from "./workloads.js";
@@ -34,7 +34,7 @@ function mapping(start: bigint, size: bigint, perms: string, rssKb: number, file
   return `${file ? `${head}                          ${file}` : `${head} `}\nSize: ${size / 1024n} kB\nRss: ${rssKb} kB\nPss: ${rssKb} kB\n`;
 }
 
-test("wasm residency counts the accessible part before a wasm guard, not neighbouring malloc arenas", () => {
+test("smaps: wasm residency is the accessible part before a wasm guard (not neighbouring malloc arenas); file-backed pages apart", () => {
   const GiB = 1024n ** 3n;
   const MiB = 1024n ** 2n;
   const base = 0x7f0000000000n;
@@ -52,9 +52,12 @@ test("wasm residency counts the accessible part before a wasm guard, not neighbo
   at += 4096n;
   add(64n * MiB, "r-xp", 5000, "/usr/bin/node");
   at += 4096n;
+  add(8n * MiB, "rw-p", 700, "[heap]");
   add(32n * MiB, "rw-p", 1000); // a second wasm memory …
   add(9n * GiB, "---p", 0); // … with its guard
-  assert.equal(wasmResidentBytesInSmaps(parts.join("")), (300 + 1000) * 1024);
+  const smaps = parts.join("");
+  assert.equal(wasmResidentBytesInSmaps(smaps), (300 + 1000) * 1024);
+  assert.equal(fileBackedResidentBytesInSmaps(smaps), 5000 * 1024);
   assert.equal(wasmResidentBytesInSmaps(mapping(base, 64n * MiB, "rw-p", 5000)), 0);
 });
 

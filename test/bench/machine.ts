@@ -11,6 +11,8 @@ export interface MachineInfo {
   kernel: string;
   node: string;
   date: string;
+  /** 1-minute load average when the run started: above the CPU count, other work competed with it. */
+  loadAverage: number;
 }
 
 /**
@@ -32,5 +34,6 @@ export function machineInfo(): MachineInfo {
     kernel: `${os.type()} ${os.release()}`,
     node: process.version,
     date: new Date().toISOString(),
+    loadAverage: os.loadavg()[0]!,
   };
 }

@@ -18,18 +18,21 @@ export interface ProcessMemory {
   rssBytes: number;
   /** Resident bytes of wasm memory mappings (from smaps). */
   wasmResidentBytes: number;
+  /** Resident bytes of the node binary and shared libraries (from smaps). */
+  fileBackedResidentBytes: number;
   /** What the server itself reports, when it has the debug endpoint. */
   reported?: ReportedMemory;
 }
 
-/** The subset of the debug endpoint's answer the report uses. */
+/** What GET /debug/kube-lite/memory answers (process.memoryUsage() and SQLite's wasm heap, in bytes). */
 export interface ReportedMemory {
-  rss?: number;
-  heapTotal?: number;
-  heapUsed?: number;
-  external?: number;
-  arrayBuffers?: number;
-  wasmHeapBytes?: number;
+  rssBytes?: number;
+  v8HeapTotalBytes?: number;
+  v8HeapUsedBytes?: number;
+  /** Size of SQLite's wasm memory (allocated, not necessarily resident); null when unknown. */
+  wasmHeapBytes?: number | null;
+  arrayBuffersBytes?: number;
+  externalBytes?: number;
 }
 
 /**
@@ -86,21 +89,37 @@ export function wasmResidentBytesInSmaps(smaps: string): number {
   return total;
 }
 
+/**
+ * Resident bytes of file-backed mappings (the node binary, shared libraries): code that every Node
+ * process has, shared with other processes running the same files.
+ *
+ * @example fileBackedResidentBytesInSmaps(readFileSync("/proc/self/smaps", "utf8")) // 40_000_000
+ */
+export function fileBackedResidentBytesInSmaps(smaps: string): number {
+  return parseSmaps(smaps)
+    .filter((m) => m.name.startsWith("/"))
+    .reduce((sum, m) => sum + m.rssBytes, 0);
+}
+
 interface Mapping {
   start: bigint;
   end: bigint;
   perms: string;
+  /** No name at all (not even a pseudo name like [heap] or [stack]). */
   anonymous: boolean;
+  /** The path or pseudo name after the inode column, or "". */
+  name: string;
   rssBytes: number;
 }
 
 function parseSmaps(smaps: string): Mapping[] {
   const maps: Mapping[] = [];
   for (const line of smaps.split("\n")) {
-    const header = /^([0-9a-f]+)-([0-9a-f]+)\s+(\S+)/.exec(line);
+    // start-end perms offset dev inode [name]
+    const header = /^([0-9a-f]+)-([0-9a-f]+)\s+(\S+)\s+\S+\s+\S+\s+\d+\s*(.*)$/.exec(line);
     if (header) {
-      // Anonymous mappings have nothing after the inode column.
-      maps.push({ start: BigInt(`0x${header[1]}`), end: BigInt(`0x${header[2]}`), perms: header[3]!, anonymous: line.trim().split(/\s+/).length === 5, rssBytes: 0 });
+      const name = header[4]!.trim();
+      maps.push({ start: BigInt(`0x${header[1]}`), end: BigInt(`0x${header[2]}`), perms: header[3]!, anonymous: name === "", name, rssBytes: 0 });
       continue;
     }
     const rss = /^Rss:\s+(\d+)\s+kB/.exec(line);
@@ -126,5 +145,6 @@ export async function measureMemory(pid: number, client?: BenchClient): Promise<
       }
     }
   }
-  return { rssBytes: rssBytes(pid), wasmResidentBytes: wasmResidentBytes(pid), reported };
+  const smaps = readFileSync(`/proc/${pid}/smaps`, "utf8");
+  return { rssBytes: rssBytes(pid), wasmResidentBytes: wasmResidentBytesInSmaps(smaps), fileBackedResidentBytes: fileBackedResidentBytesInSmaps(smaps), reported };
 }

@@ -54,6 +54,7 @@ export function renderMarkdown(r: BenchResults): string {
     `- Memory: ${(m.memoryBytes / 1024 ** 3).toFixed(1)} GiB`,
     `- Kernel: ${m.kernel}`,
     `- Node: ${m.node}`,
+    `- Load average when the run started: ${m.loadAverage.toFixed(2)} (other work on the machine competes with the benchmark when this nears the CPU count)`,
     `- Whole run: ${(r.durationMs / 1000).toFixed(0)} s`,
     "",
   ];
@@ -126,20 +127,23 @@ function tables(r: BenchResults): Table[] {
   const mem = r.memory;
   result.push({
     title: "Server memory (RSS)",
-    headers: ["state", "RSS MiB", "V8 heap MiB", "wasm MiB", "rest MiB"],
+    headers: ["state", "RSS MiB", "V8 heap MiB", "wasm MiB", "node binary + libs MiB", "rest MiB"],
     rows: [
       memoryRow("kube-lite idle, bootstrap objects only", mem.empty),
       memoryRow(`kube-lite idle, ${mem.objects} ConfigMaps`, mem.loaded),
-      ["kube-lite after the load runs", mib(mem.afterLoadRssBytes), "", "", ""],
-      ["kube-lite peak (VmHWM) until then", mib(mem.peakRssBytes), "", "", ""],
-      ["bare node HTTPS server idle", mib(mem.baselineRssBytes), "", "", ""],
+      ["kube-lite after the load runs", mib(mem.afterLoadRssBytes), "", "", "", ""],
+      ["kube-lite peak (VmHWM) until then", mib(mem.peakRssBytes), "", "", "", ""],
+      memoryRow("bare node HTTPS server idle", mem.baseline),
     ],
     notes: mem.loaded.reported
       ? [
-          "V8 heap = heapTotal as the server reports it; wasm = resident wasm pages; rest = RSS − V8 heap − wasm (code, stacks, buffers, allocator).",
-          ...(mem.loaded.reported.wasmHeapBytes !== undefined ? [`The server reports a wasm heap of ${mib(mem.loaded.reported.wasmHeapBytes)} MiB with ${mem.objects} ConfigMaps (allocated, of which the resident part is in the table).`] : []),
+          "V8 heap = heapTotal as the server reports it; wasm = resident wasm pages; node binary + libs = resident file-backed pages (the same in every Node process); rest = the remainder (malloc heap, buffers, stacks, V8 code space).",
+          `With ${mem.objects} ConfigMaps the server reports: V8 heap ${mib(mem.loaded.reported.v8HeapTotalBytes ?? Number.NaN)} MiB of which ${mib(mem.loaded.reported.v8HeapUsedBytes ?? Number.NaN)} MiB used, array buffers ${mib(mem.loaded.reported.arrayBuffersBytes ?? Number.NaN)} MiB, SQLite wasm heap ${typeof mem.loaded.reported.wasmHeapBytes === "number" ? `${mib(mem.loaded.reported.wasmHeapBytes)} MiB allocated (the table has its resident part)` : "unknown"}.`,
         ]
-      : [`The server has no ${MEMORY_DEBUG_PATH} yet, so the V8 heap is not separated: "rest" includes it (RSS − wasm).`],
+      : [
+          `The server has no ${MEMORY_DEBUG_PATH} yet, so the V8 heap is not separated: "rest" includes it (RSS − wasm − file-backed pages).`,
+          "node binary + libs = resident file-backed pages (the node executable and shared libraries, the same in every Node process); wasm = resident pages of wasm memories (SQLite's heap).",
+        ],
   });
   return result;
 }
@@ -147,8 +151,8 @@ function tables(r: BenchResults): Table[] {
 function memoryRow(label: string, m: ProcessMemory): string[] {
   // Resident wasm pages from smaps, not the reported wasm heap size: only resident bytes add up to RSS.
   const wasm = m.wasmResidentBytes;
-  const v8 = m.reported?.heapTotal;
-  return [label, mib(m.rssBytes), v8 === undefined ? "n/a" : mib(v8), mib(wasm), mib(m.rssBytes - wasm - (v8 ?? 0))];
+  const v8 = m.reported?.v8HeapTotalBytes;
+  return [label, mib(m.rssBytes), v8 === undefined ? "n/a" : mib(v8), mib(wasm), mib(m.fileBackedResidentBytes), mib(m.rssBytes - wasm - m.fileBackedResidentBytes - (v8 ?? 0))];
 }
 
 function rate(perSecond: number, timedOut: boolean): string {

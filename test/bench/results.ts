@@ -25,7 +25,7 @@ export interface MemoryResults {
   afterLoadRssBytes: number;
   peakRssBytes: number;
   /** The bare Node HTTPS server, idle. */
-  baselineRssBytes: number;
+  baseline: ProcessMemory;
 }
 
 export interface BenchResults {

@@ -70,6 +70,8 @@ const QUICK: BenchConfig = {
 };
 
 const IDLE_PREFIX = "idle";
+/** Start-up takes about a second; this leaves room for a busy machine. */
+const SERVER_READY_TIMEOUT_MS = 30_000;
 /** Server output shown when a server dies during the run. */
 const SERVER_LOG_LINES_ON_FAILURE = 40;
 
@@ -79,12 +81,12 @@ async function main(): Promise<void> {
   const cfg = quick ? QUICK : FULL;
   const started = performance.now();
   const machine = machineInfo();
-  log(`kube-lite benchmark on ${machine.cpuModel} (${machine.cpus} CPUs), node ${machine.node}${quick ? " — quick run" : ""}`);
+  log(`kube-lite benchmark on ${machine.cpuModel} (${machine.cpus} CPUs), node ${machine.node}, load average ${machine.loadAverage.toFixed(2)}${quick ? " — quick run" : ""}`);
 
   const servers: TestServer[] = [];
   const stops: (() => Promise<void>)[] = [];
   try {
-    const server = await startServer();
+    const server = await startBenchServer();
     servers.push(server);
     const target: Target = { name: "kube-lite", port: server.port, caPem: server.caPem, token: server.token };
     const tlsDir = path.join(server.dataDir, "server", "tls");
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
 
     log(`memory: idle, then ${cfg.idleObjects} ConfigMaps`);
     const memory = await measureIdleMemory(server, target, cfg, baseline.pid);
+    assertRunning(server, "the memory readings");
 
     const throughput: ThroughputRow[] = [];
     for (const concurrency of cfg.concurrencies) {
@@ -107,17 +110,17 @@ async function main(): Promise<void> {
     log(`watch latency: ${cfg.watchers} watchers, ${cfg.watchEvents} updates`);
     const watchOurs = await measureWatchLatency({ target, watchers: cfg.watchers, events: cfg.watchEvents, objectName: "watched" });
     const watchBase = await measureWatchLatency({ target: baseline.target, watchers: cfg.watchers, events: cfg.watchEvents, objectName: "watched" });
+    assertRunning(server, "the load runs");
 
     memory.afterLoadRssBytes = rssBytes(server.proc.pid!);
     memory.peakRssBytes = peakRssBytes(server.proc.pid!);
-    await server.stop();
+    await stopServer(server);
     await baseline.stop();
     stops.length = 0;
 
     log(`store size: ${cfg.storeKeys} keys × ${cfg.storeWritesPerKey} writes`);
     process.env[COMPACTION_INTERVAL_ENV] = String(BENCH_COMPACTION_INTERVAL_MS);
-    const storeServer = await startServer();
-    delete process.env[COMPACTION_INTERVAL_ENV];
+    const storeServer = await startBenchServer().finally(() => delete process.env[COMPACTION_INTERVAL_ENV]);
     servers.push(storeServer);
     const store = await measureStoreSize({
       server: storeServer,
@@ -127,7 +130,7 @@ async function main(): Promise<void> {
       concurrency: cfg.storeConcurrency,
       timeLimitMs: cfg.storeTimeLimitMs,
     });
-    await storeServer.stop();
+    await stopServer(storeServer);
 
     const results: BenchResults = {
       machine,
@@ -149,7 +152,7 @@ async function main(): Promise<void> {
     }
   } catch (err) {
     for (const s of servers) {
-      if (s.proc.exitCode !== null || s.proc.signalCode !== null) {
+      if (!stopped.has(s) && (s.proc.exitCode !== null || s.proc.signalCode !== null)) {
         log(`a kube-lite server exited (code ${s.proc.exitCode}, signal ${s.proc.signalCode}); its last output:\n${s.logs().split("\n").slice(-SERVER_LOG_LINES_ON_FAILURE).join("\n")}`);
       }
     }
@@ -160,6 +163,39 @@ async function main(): Promise<void> {
       await s.kill().catch(() => undefined);
       s.cleanup();
     }
+  }
+}
+
+/**
+ * Throws when `server` is gone: every number measured against it since would be about errors.
+ * (Seen on shared machines: another process's broad `pkill` stops it with SIGTERM, and its log then
+ * ends with "shutting down".)
+ */
+function assertRunning(server: TestServer, phase: string): void {
+  if (server.proc.exitCode === null && server.proc.signalCode === null) return;
+  throw new Error(`the kube-lite server (pid ${server.proc.pid}) stopped during ${phase}: exit code ${server.proc.exitCode}, signal ${server.proc.signalCode}`);
+}
+
+/** Servers this run stopped itself (their exit is no failure). */
+const stopped = new WeakSet<TestServer>();
+
+async function stopServer(server: TestServer): Promise<void> {
+  stopped.add(server);
+  const code = await server.stop();
+  if (code !== 0) throw new Error(`kube-lite server exited with ${code} on SIGTERM:\n${server.logs().split("\n").slice(-SERVER_LOG_LINES_ON_FAILURE).join("\n")}`);
+}
+
+/**
+ * Starts a server; one more try if the first does not come up. On this shared machine a start
+ * has been seen to stall with no output at all (the harness then times out); a second failure is
+ * reported as the benchmark's failure.
+ */
+async function startBenchServer(): Promise<TestServer> {
+  try {
+    return await startServer({ readyTimeoutMs: SERVER_READY_TIMEOUT_MS });
+  } catch (err) {
+    log(`a kube-lite server did not start, trying once more: ${(err as Error).message.split("\n").slice(0, 3).join(" ")}`);
+    return startServer({ readyTimeoutMs: SERVER_READY_TIMEOUT_MS });
   }
 }
 
@@ -180,7 +216,7 @@ async function measureIdleMemory(server: TestServer, target: Target, cfg: BenchC
     if (created.completed !== cfg.idleObjects) throw new Error(`creating the idle objects: ${created.completed}/${cfg.idleObjects} (${created.firstError ?? "time limit"})`);
     await sleep(cfg.idleSettleMs);
     const loaded = await measureMemory(pid, client);
-    return { objects: cfg.idleObjects, settleMs: cfg.idleSettleMs, empty, loaded, afterLoadRssBytes: 0, peakRssBytes: 0, baselineRssBytes: rssBytes(baselinePid) };
+    return { objects: cfg.idleObjects, settleMs: cfg.idleSettleMs, empty, loaded, afterLoadRssBytes: 0, peakRssBytes: 0, baseline: await measureMemory(baselinePid) };
   } finally {
     client.close();
   }

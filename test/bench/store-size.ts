@@ -15,9 +15,9 @@ import { performance } from "node:perf_hooks";
 import { pino } from "pino";
 import { openStore, storeDir, Compactor, COMPACT_WINDOW_REVISIONS } from "../../src/server/storage/index.js";
 import type { TestServer } from "../integration/harness.js";
-import type { Target } from "./client.js";
+import { BenchClient, type Target } from "./client.js";
 import { runLoad, type LoadResult } from "./load.js";
-import { createConfigMaps, updateConfigMaps } from "./workloads.js";
+import { CONFIGMAPS_PATH, createConfigMaps, updateConfigMaps } from "./workloads.js";
 
 /** The environment variable asked of the server to shorten its compaction interval for this benchmark. */
 export const COMPACTION_INTERVAL_ENV = "KUBE_LITE_COMPACT_INTERVAL_MS";
@@ -79,6 +79,9 @@ export async function measureStoreSize(opts: StoreSizeOptions): Promise<StoreSiz
     request: updateConfigMaps(prefix, opts.keys),
   });
   const elapsedMs = performance.now() - started;
+  if (opts.server.proc.exitCode !== null || opts.server.proc.signalCode !== null) {
+    throw new Error(`the kube-lite server stopped during the writes (exit code ${opts.server.proc.exitCode}, signal ${opts.server.proc.signalCode}) after ${creates.completed + updates.completed} writes`);
+  }
   const writes = creates.completed + updates.completed;
   const dbFile = path.join(storeDir(opts.server.dataDir), "state.db");
   const afterWrites = fileSizes(dbFile);
@@ -92,8 +95,10 @@ export async function measureStoreSize(opts: StoreSizeOptions): Promise<StoreSiz
     afterWrites,
   };
 
-  if (await serverCompacted(opts.server, elapsedMs)) {
-    return { ...base, afterCompaction: fileSizes(dbFile), compactedBy: "server timer" };
+  const currentRevision = await listRevision(opts.target);
+  const serverCompactRevision = await serverCompacted(opts.server, elapsedMs, currentRevision - COMPACT_WINDOW_REVISIONS);
+  if (serverCompactRevision !== undefined) {
+    return { ...base, afterCompaction: fileSizes(dbFile), compactedBy: "server timer", currentRevision, compactRevision: serverCompactRevision };
   }
   const code = await opts.server.stop("SIGTERM");
   if (code !== 0) throw new Error(`server exited with ${code} on SIGTERM`);
@@ -117,22 +122,40 @@ export async function measureStoreSize(opts: StoreSizeOptions): Promise<StoreSiz
 }
 
 /**
- * Waits for a timed compaction that covers the writes (one logged after they finished). When the
- * writes took several intervals and the server never compacted, it ignores the interval override.
+ * Waits for the server's timed compaction to reach `wantedRevision` (the newest revision minus the
+ * window: a run that started after the last write) and returns the compact revision it logged.
+ * When the writes took several intervals and the server never compacted, it ignores the interval
+ * override: undefined at once.
  */
-async function serverCompacted(server: TestServer, writingMs: number): Promise<boolean> {
-  const logged = (): number => server.logs().split(COMPACTED_LOG_MESSAGE).length - 1;
-  const seenBefore = logged();
-  if (seenBefore === 0 && writingMs > 2 * BENCH_COMPACTION_INTERVAL_MS) return false;
+async function serverCompacted(server: TestServer, writingMs: number, wantedRevision: number): Promise<number | undefined> {
+  const compactions = (): number[] =>
+    server
+      .logs()
+      .split("\n")
+      .filter((l) => l.includes(COMPACTED_LOG_MESSAGE))
+      .map((l) => Number((JSON.parse(l) as { compactRevision?: number }).compactRevision));
+  if (compactions().length === 0 && writingMs > 2 * BENCH_COMPACTION_INTERVAL_MS) return undefined;
   const deadline = Date.now() + SERVER_COMPACTION_WAIT_MS;
   while (Date.now() < deadline) {
+    // The log line comes after compact + maintain returned.
+    const reached = compactions().find((rev) => rev >= wantedRevision);
+    if (reached !== undefined) return reached;
     await new Promise((r) => setTimeout(r, 250));
-    if (logged() > seenBefore) {
-      // The log line comes after compact + maintain returned.
-      return true;
-    }
   }
-  return false;
+  return undefined;
+}
+
+/** The store's current revision, as a list reports it. */
+async function listRevision(target: Target): Promise<number> {
+  const client = new BenchClient(target, 1);
+  try {
+    const res = await client.request("GET", `${CONFIGMAPS_PATH}?limit=1`);
+    const rv = Number((JSON.parse(res.body) as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion);
+    if (res.status !== 200 || !Number.isInteger(rv)) throw new Error(`list: HTTP ${res.status} ${res.body.slice(0, 200)}`);
+    return rv;
+  } finally {
+    client.close();
+  }
 }
 
 function fileSizes(dbFile: string): FileSizes {
