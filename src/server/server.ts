@@ -103,7 +103,7 @@ export async function runServer(config: ServerConfig): Promise<number> {
     log,
   });
   await writeKubeconfig({ path: config.kubeconfigPath, server: `https://127.0.0.1:${port}`, caCertPem: tls.caCertPem, token: tokens.adminToken, clusterName: "default" });
-  const controllers = startControllers(cp, componentLogger("controllers"));
+  const controllers = startControllers(cp, { caCertPem: tls.caCertPem }, componentLogger("controllers"));
   ready = true;
   log.info({ version: KUBE_GIT_VERSION, address: `https://${config.bindAddress}:${port}`, kubeconfig: config.kubeconfigPath, dataDir: config.dataDir, startupMs: Date.now() - started }, "kube-lite server is ready");
   process.stderr.write(`kube-lite server is ready on https://${config.bindAddress}:${port}\nkubeconfig: ${config.kubeconfigPath}\n`);

@@ -64,21 +64,24 @@ test("generateName, uid, creationTimestamp and generation bumps on spec changes 
 });
 
 test("limit and continue page through a list; remainingItemCount counts the rest", async () => {
-  for (let i = 0; i < 7; i++) await call("POST", "/api/v1/namespaces/kube-public/configmaps", { metadata: { name: `page-${i}` } });
+  // Its own namespace; the controller-made kube-root-ca.crt is waited for, so the count is fixed.
+  await call("POST", "/api/v1/namespaces", { metadata: { name: "paging" } });
+  await waitUntil("root CA config map", async () => (await call("GET", "/api/v1/namespaces/paging/configmaps/kube-root-ca.crt")).status === 200);
+  for (let i = 0; i < 7; i++) await call("POST", "/api/v1/namespaces/paging/configmaps", { metadata: { name: `page-${i}` } });
   const names: string[] = [];
   let cont = "";
   let pages = 0;
   do {
-    const r = await call("GET", `/api/v1/namespaces/kube-public/configmaps?limit=3${cont ? `&continue=${encodeURIComponent(cont)}` : ""}`);
+    const r = await call("GET", `/api/v1/namespaces/paging/configmaps?limit=3${cont ? `&continue=${encodeURIComponent(cont)}` : ""}`);
     const list = r.body as { metadata: { continue?: string; remainingItemCount?: number }; items: Obj[] };
     names.push(...list.items.map((i) => i.metadata.name));
-    if (pages === 0) assert.equal(list.metadata.remainingItemCount, 4);
+    if (pages === 0) assert.equal(list.metadata.remainingItemCount, 5);
     cont = list.metadata.continue ?? "";
     pages++;
   } while (cont);
   assert.equal(pages, 3);
-  assert.deepEqual(names, [0, 1, 2, 3, 4, 5, 6].map((i) => `page-${i}`));
-  const bad = await call("GET", "/api/v1/namespaces/kube-public/configmaps?limit=3&continue=garbage");
+  assert.deepEqual(names, ["kube-root-ca.crt", ...[0, 1, 2, 3, 4, 5, 6].map((i) => `page-${i}`)]);
+  const bad = await call("GET", "/api/v1/namespaces/paging/configmaps?limit=3&continue=garbage");
   assert.equal(bad.status, 400);
 });
 
@@ -180,4 +183,15 @@ test("server-side apply conflicts with another manager unless forced", () => {
   assert.equal(r3.status, 0, r3.stderr);
   const got = JSON.parse(server.kubectl(["get", "cm", "ssa-conflict", "-o", "json"]).stdout);
   assert.equal(got.data.k, "second");
+});
+
+test("every namespace gets the default ServiceAccount and the kube-root-ca.crt ConfigMap", async () => {
+  assert.equal((await call("POST", "/api/v1/namespaces", { metadata: { name: "fresh" } })).status, 201);
+  await waitUntil("default service account", async () => (await call("GET", "/api/v1/namespaces/fresh/serviceaccounts/default")).status === 200);
+  await waitUntil("root CA config map", async () => (await call("GET", "/api/v1/namespaces/fresh/configmaps/kube-root-ca.crt")).status === 200);
+  const cm = await call("GET", "/api/v1/namespaces/fresh/configmaps/kube-root-ca.crt");
+  assert.equal((cm.body.data as Record<string, string>)["ca.crt"], server.caPem);
+  // Deleting the default service account brings it back.
+  assert.equal((await call("DELETE", "/api/v1/namespaces/fresh/serviceaccounts/default")).status, 200);
+  await waitUntil("default service account again", async () => (await call("GET", "/api/v1/namespaces/fresh/serviceaccounts/default")).status === 200);
 });

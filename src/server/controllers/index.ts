@@ -9,12 +9,19 @@ import type { ControlPlane } from "../control-plane.js";
 import { LocalClient } from "../local-client.js";
 import { NamespaceController } from "./namespace-controller.js";
 import { GarbageCollector } from "./garbage-collector.js";
+import { DEFAULT_SERVICE_ACCOUNT, ServiceAccountController } from "./serviceaccount-controller.js";
+import { ROOT_CA_CONFIGMAP, RootCAPublisher } from "./root-ca-publisher.js";
 
 export interface RunningControllers {
   stop(): void;
 }
 
-export function startControllers(cp: ControlPlane, log: Logger): RunningControllers {
+export interface ControllerOptions {
+  /** The cluster CA certificate (PEM) published to every namespace. */
+  caCertPem: string;
+}
+
+export function startControllers(cp: ControlPlane, opts: ControllerOptions, log: Logger): RunningControllers {
   const client = new LocalClient(cp);
   // One entry per stored resource: preferred versions, minus versions served from another's storage.
   const preferred = [...cp.stores.keys()].filter((rt) => cp.registry.preferred(rt.group, rt.plural) === rt && !rt.sharedStorage);
@@ -30,15 +37,26 @@ export function startControllers(cp: ControlPlane, log: Logger): RunningControll
   };
   const gc = new GarbageCollector(client, preferred.map(refOf), resolveKind, log.child({ controller: "garbage-collector" }));
 
-  namespaces.start();
+  // Informers caching only the objects these controllers own, to keep memory flat as clusters grow.
+  const defaultServiceAccounts = new Informer(client, { group: "", plural: "serviceaccounts" }, log.child({ informer: "serviceaccounts" }), undefined, { fieldSelector: `metadata.name=${DEFAULT_SERVICE_ACCOUNT}` });
+  const rootCaConfigMaps = new Informer(client, { group: "", plural: "configmaps" }, log.child({ informer: "configmaps" }), undefined, { fieldSelector: `metadata.name=${ROOT_CA_CONFIGMAP}` });
+  const saController = new ServiceAccountController(client, namespaces, defaultServiceAccounts, log.child({ controller: "serviceaccount" }));
+  const caPublisher = new RootCAPublisher(client, namespaces, rootCaConfigMaps, opts.caCertPem, log.child({ controller: "root-ca-cert-publisher" }));
+
+  const informers = [namespaces, defaultServiceAccounts, rootCaConfigMaps];
+  for (const i of informers) i.start();
   const failed = (name: string) => (err: unknown) => log.error({ controller: name, err }, "controller stopped");
   nsController.run().catch(failed("namespace"));
   gc.run().catch(failed("garbage-collector"));
+  saController.run().catch(failed("serviceaccount"));
+  caPublisher.run().catch(failed("root-ca-cert-publisher"));
   return {
     stop() {
       gc.stop();
       nsController.stop();
-      namespaces.stop();
+      saController.stop();
+      caPublisher.stop();
+      for (const i of informers) i.stop();
     },
   };
 }

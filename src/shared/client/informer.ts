@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from "../api/types.js";
 import type { Logger } from "../log.js";
-import { objectCacheKey, type ApiClient, type ResourceRef } from "./types.js";
+import { objectCacheKey, type ApiClient, type ClientListOptions, type ResourceRef } from "./types.js";
 
 /** Re-list back-off bounds after a failed list or watch. */
 const RELIST_MIN_DELAY_MS = 200;
@@ -32,6 +32,8 @@ export class Informer {
     readonly ref: ResourceRef,
     private readonly log: Logger,
     private readonly namespace?: string,
+    /** Label/field selectors: the cache holds only matching objects. */
+    private readonly selectors: Pick<ClientListOptions, "labelSelector" | "fieldSelector"> = {},
   ) {}
 
   addHandlers(h: InformerHandlers): void {
@@ -68,7 +70,7 @@ export class Informer {
   private async run(): Promise<void> {
     if (this.stopped) return;
     try {
-      const list = await this.client.list(this.ref, this.namespace);
+      const list = await this.client.list(this.ref, this.namespace, this.selectors);
       const seen = new Set<string>();
       for (const obj of list.items) {
         const key = objectCacheKey(obj);
@@ -90,7 +92,7 @@ export class Informer {
       this.watch = await this.client.watch(
         this.ref,
         this.namespace,
-        { resourceVersion: lastRv },
+        { ...this.selectors, resourceVersion: lastRv },
         (ev) => {
           if (ev.type === "ERROR") return;
           if (ev.object.metadata?.resourceVersion) lastRv = ev.object.metadata.resourceVersion;
