@@ -14,6 +14,7 @@ import type { KubeObject, OwnerReference } from "../../shared/api/types.js";
 import type { Logger } from "../../shared/log.js";
 import type { ApiClient, ResourceRef } from "../../shared/client/types.js";
 import { WorkQueue } from "../../shared/client/work-queue.js";
+import { processQueue } from "../../shared/client/controller-loop.js";
 
 const FINALIZER_ORPHAN = "orphan";
 const FINALIZER_FOREGROUND = "foregroundDeletion";
@@ -61,7 +62,8 @@ export class GarbageCollector {
       });
       this.watches.push(w);
     }
-    await Promise.all(Array.from({ length: workers }, () => this.worker()));
+    const worker = () => processQueue(this.queue, (key) => this.sync(key), (key, err) => this.log.debug({ key, err: err.message }, "garbage collection failed; retrying"));
+    await Promise.all(Array.from({ length: workers }, worker));
   }
 
   stop(): void {
@@ -99,22 +101,11 @@ export class GarbageCollector {
     if (node.deleting && node.finalizers.includes(FINALIZER_FOREGROUND)) this.queue.add(`foreground/${uid}`);
   }
 
-  private async worker(): Promise<void> {
-    for (;;) {
-      const key = await this.queue.get();
-      if (key === undefined) return;
-      const [kind, uid] = key.split("/") as [string, string];
-      try {
-        const again = kind === "dependent" ? await this.syncDependent(uid) : kind === "orphan" ? await this.syncOrphan(uid) : await this.syncForeground(uid);
-        this.queue.forget(key);
-        if (again) this.queue.addAfter(key, FOREGROUND_RECHECK_MS);
-      } catch (err) {
-        this.log.debug({ key, err: (err as Error).message }, "garbage collection failed; retrying");
-        this.queue.addRateLimited(key);
-      } finally {
-        this.queue.done(key);
-      }
-    }
+  /** One work item: `dependent/<uid>`, `orphan/<uid>` or `foreground/<uid>`. */
+  private async sync(key: string): Promise<number | undefined> {
+    const [kind, uid] = key.split("/") as [string, string];
+    const again = kind === "dependent" ? await this.syncDependent(uid) : kind === "orphan" ? await this.syncOrphan(uid) : await this.syncForeground(uid);
+    return again ? FOREGROUND_RECHECK_MS : undefined;
   }
 
   /** Whether the owner exists: asked live, so a stale graph never causes a wrong deletion. */

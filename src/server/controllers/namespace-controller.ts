@@ -8,6 +8,7 @@ import type { Logger } from "../../shared/log.js";
 import type { Informer } from "../../shared/client/informer.js";
 import type { ApiClient, ResourceRef } from "../../shared/client/types.js";
 import { WorkQueue } from "../../shared/client/work-queue.js";
+import { processQueue } from "../../shared/client/controller-loop.js";
 
 /** While objects remain (grace periods, finalizers), check the namespace again after this delay. */
 const CONTENT_RECHECK_DELAY_MS = 1000;
@@ -36,28 +37,17 @@ export class NamespaceController {
 
   async run(workers = 1): Promise<void> {
     await this.informer.waitForSync();
-    await Promise.all(Array.from({ length: workers }, () => this.worker()));
+    const worker = () =>
+      processQueue(
+        this.queue,
+        async (key) => ((await this.reconcile(key)) ? CONTENT_RECHECK_DELAY_MS : undefined),
+        (key, err) => this.log.warn({ namespace: key, err: err.message }, "namespace deletion failed; retrying"),
+      );
+    await Promise.all(Array.from({ length: workers }, worker));
   }
 
   stop(): void {
     this.queue.shutDown();
-  }
-
-  private async worker(): Promise<void> {
-    for (;;) {
-      const key = await this.queue.get();
-      if (key === undefined) return;
-      try {
-        const again = await this.reconcile(key);
-        this.queue.forget(key);
-        if (again) this.queue.addAfter(key, CONTENT_RECHECK_DELAY_MS);
-      } catch (err) {
-        this.log.warn({ namespace: key, err: (err as Error).message }, "namespace deletion failed; retrying");
-        this.queue.addRateLimited(key);
-      } finally {
-        this.queue.done(key);
-      }
-    }
   }
 
   /** Returns true when content remains and the namespace must be checked again. */

@@ -9,6 +9,7 @@ import type { Logger } from "../../shared/log.js";
 import type { Informer } from "../../shared/client/informer.js";
 import type { ApiClient, ResourceRef } from "../../shared/client/types.js";
 import { WorkQueue } from "../../shared/client/work-queue.js";
+import { processQueue } from "../../shared/client/controller-loop.js";
 
 const CONFIG_MAPS: ResourceRef = { group: "", plural: "configmaps" };
 export const ROOT_CA_CONFIGMAP = "kube-root-ca.crt";
@@ -37,19 +38,7 @@ export class RootCAPublisher {
 
   async run(): Promise<void> {
     await Promise.all([this.namespaces.waitForSync(), this.configMaps.waitForSync()]);
-    for (;;) {
-      const key = await this.queue.get();
-      if (key === undefined) return;
-      try {
-        await this.reconcile(key);
-        this.queue.forget(key);
-      } catch (err) {
-        this.log.debug({ namespace: key, err: (err as Error).message }, "publishing the root CA failed; retrying");
-        this.queue.addRateLimited(key);
-      } finally {
-        this.queue.done(key);
-      }
-    }
+    await processQueue(this.queue, (key) => this.reconcile(key), (key, err) => this.log.debug({ namespace: key, err: err.message }, "publishing the root CA failed; retrying"));
   }
 
   stop(): void {

@@ -7,6 +7,7 @@ import type { Logger } from "../../shared/log.js";
 import type { Informer } from "../../shared/client/informer.js";
 import type { ApiClient, ResourceRef } from "../../shared/client/types.js";
 import { WorkQueue } from "../../shared/client/work-queue.js";
+import { processQueue } from "../../shared/client/controller-loop.js";
 
 const SERVICE_ACCOUNTS: ResourceRef = { group: "", plural: "serviceaccounts" };
 export const DEFAULT_SERVICE_ACCOUNT = "default";
@@ -30,19 +31,9 @@ export class ServiceAccountController {
 
   async run(): Promise<void> {
     await Promise.all([this.namespaces.waitForSync(), this.serviceAccounts.waitForSync()]);
-    for (;;) {
-      const key = await this.queue.get();
-      if (key === undefined) return;
-      try {
-        await this.reconcile(key);
-        this.queue.forget(key);
-      } catch (err) {
-        this.log.debug({ namespace: key, err: (err as Error).message }, "creating the default service account failed; retrying");
-        this.queue.addRateLimited(key);
-      } finally {
-        this.queue.done(key);
-      }
-    }
+    await processQueue(this.queue, (key) => this.reconcile(key), (key, err) =>
+      this.log.debug({ namespace: key, err: err.message }, "creating the default service account failed; retrying"),
+    );
   }
 
   stop(): void {
