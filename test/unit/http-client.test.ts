@@ -269,3 +269,39 @@ test("watch: a refused watch rejects with the server's Status", async () => {
     await srv.close();
   }
 });
+
+test("client: a caller's http.Agent opens the connections (the tunnel's hook)", async () => {
+  const srv = await fakeServer((_req, res) => res.end(JSON.stringify({ kind: "ConfigMapList", apiVersion: "v1", metadata: { resourceVersion: "1" }, items: [] })));
+  let opened = 0;
+  class CountingAgent extends http.Agent {
+    override createConnection(...args: Parameters<http.Agent["createConnection"]>): ReturnType<http.Agent["createConnection"]> {
+      opened++;
+      return super.createConnection(...args);
+    }
+  }
+  const agent = new CountingAgent({ keepAlive: true });
+  const c = new HttpApiClient({ server: srv.url, agent });
+  try {
+    assert.equal((await c.list({ group: "", plural: "configmaps" }, "default")).kind, "ConfigMapList");
+    assert.equal((await c.list({ group: "", plural: "configmaps" }, "default")).kind, "ConfigMapList");
+    assert.equal(opened, 1, "one kept-alive connection through the caller's agent");
+    c.destroy(); // not ours: stays usable
+    assert.equal((await c.list({ group: "", plural: "configmaps" }, "default")).kind, "ConfigMapList");
+  } finally {
+    agent.destroy();
+    await srv.close();
+  }
+});
+
+test("client: a silent server times out instead of hanging", async () => {
+  const srv = await fakeServer(() => {
+    // never answers
+  });
+  const c = new HttpApiClient({ server: srv.url, requestTimeoutMs: 100 });
+  try {
+    await assert.rejects(c.get({ group: "", plural: "pods" }, "default", "x"), /no answer from the API server in 100 ms/);
+  } finally {
+    c.destroy();
+    await srv.close();
+  }
+});
