@@ -195,3 +195,25 @@ test("every namespace gets the default ServiceAccount and the kube-root-ca.crt C
   assert.equal((await call("DELETE", "/api/v1/namespaces/fresh/serviceaccounts/default")).status, 200);
   await waitUntil("default service account again", async () => (await call("GET", "/api/v1/namespaces/fresh/serviceaccounts/default")).status === 200);
 });
+
+test("resourceVersionMatch=Exact lists the state at that revision; deletecollection honours selectors", async () => {
+  const ns = "/api/v1/namespaces/kube-public/configmaps";
+  const created = await call("POST", ns, { metadata: { name: "history", labels: { batch: "x" } }, data: { v: "1" } });
+  const rv1 = (created.body.metadata as Obj["metadata"]).resourceVersion;
+  await call("PATCH", `${ns}/history`, { data: { v: "2" } }, "application/merge-patch+json");
+  const old = await call("GET", `${ns}?resourceVersion=${rv1}&resourceVersionMatch=Exact&labelSelector=batch%3Dx`);
+  assert.deepEqual((old.body.items as Obj[]).map((i) => i.data), [{ v: "1" }]);
+  assert.equal((old.body.metadata as { resourceVersion: string }).resourceVersion, rv1);
+  const now = await call("GET", `${ns}?labelSelector=batch%3Dx`);
+  assert.deepEqual((now.body.items as Obj[]).map((i) => i.data), [{ v: "2" }]);
+  const future = await call("GET", `${ns}?resourceVersion=999999999&resourceVersionMatch=Exact`);
+  assert.equal(future.status, 504);
+
+  await call("POST", ns, { metadata: { name: "sweep-1", labels: { sweep: "yes" } } });
+  await call("POST", ns, { metadata: { name: "sweep-2", labels: { sweep: "yes" } } });
+  const del = await call("DELETE", `${ns}?labelSelector=sweep%3Dyes`);
+  assert.equal(del.status, 200);
+  assert.deepEqual((del.body.items as Obj[]).map((i) => i.metadata.name).sort(), ["sweep-1", "sweep-2"]);
+  assert.equal((await call("GET", `${ns}/history`)).status, 200, "objects outside the selector stay");
+  assert.equal((await call("GET", `${ns}/sweep-1`)).status, 404);
+});
