@@ -1,0 +1,460 @@
+/**
+ * `ContainerRuntime` on a Docker engine (through dockerode, loaded lazily). One instance per node
+ * agent; several agents may share one engine, because every object carries the node's label and
+ * each agent sees only its own.
+ */
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { PassThrough, Writable, type Duplex, type Readable } from "node:stream";
+import type Docker from "dockerode";
+import { componentLogger } from "../../../shared/log.js";
+import { connectDocker, statusCode, type DockerConnection } from "./docker-client.js";
+import { containerCreateOptions } from "./container-config.js";
+import { demux } from "./stream-demux.js";
+import { ensurePodNetwork, ensureSandboxImage, resolvConf, sandboxCreateOptions } from "./sandbox.js";
+import { diskEmptyDir, hostPathSource, podDir, type HostPathType } from "./volumes.js";
+import { parseQuantity } from "./resources.js";
+import {
+  LABEL_NODE, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, LABEL_SANDBOX_ATTEMPT, LABEL_TERMINATION_MESSAGE_FILE,
+  LABEL_TYPE, TYPE_CONTAINER, TYPE_SANDBOX, identityFromLabels,
+} from "./labels.js";
+import { ensureImage as ensureImageWith } from "../images/ensure.js";
+import { dockerImageBackend, importImageTarball as importTarball } from "../images/docker-images.js";
+import { imageIDFor } from "../images/reference.js";
+import type {
+  ContainerConfig, ContainerInfo, ContainerRuntime, ContainerState, EnsureImageResult, ExecOptions, ImagePullPolicy,
+  ImportProgress, LogOptions, LogStream, MountSource, PodSandbox, PodSandboxConfig, RegistryAuth, RuntimePod,
+  SandboxInfo, StreamSession,
+} from "./types.js";
+
+const log = componentLogger("runtime");
+
+/** Upstream's cap on one container's termination message (kubelet: 4 KiB). */
+export const MAX_TERMINATION_MESSAGE_BYTES = 4096;
+/** How often and how long to poll an exec for its exit code after its stream closed (the engine records it a moment later). */
+const EXEC_EXIT_POLL_MS = 20;
+const EXEC_EXIT_POLL_LIMIT = 250;
+/** Docker's zero time, meaning "never". */
+const DOCKER_ZERO_TIME = "0001-01-01T00:00:00Z";
+
+export interface DockerRuntimeOptions extends DockerConnection {
+  /** This agent's node: every container it creates carries it, and it lists only its own. */
+  nodeName: string;
+  /** The kubelet's directory (pod volumes, termination message files), e.g. DATA/agent. */
+  rootDir: string;
+}
+
+function dockerTime(t: string | undefined): Date | undefined {
+  if (!t || t.startsWith("0001-01-01") || t === DOCKER_ZERO_TIME) return undefined;
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+function ignoreStatus(...codes: number[]) {
+  return (err: unknown) => {
+    if (!codes.includes(statusCode(err) ?? -1)) throw err;
+  };
+}
+
+/**
+ * Maps Docker's container state to the kubelet's, with upstream's reasons.
+ *
+ * @example containerStateOf({ Status: "exited", ExitCode: 137, OOMKilled: true, … }).reason === "OOMKilled"
+ */
+export function containerStateOf(s: Docker.ContainerInspectInfo["State"], created?: string): ContainerState {
+  const startedAt = dockerTime(s.StartedAt);
+  const finishedAt = dockerTime(s.FinishedAt);
+  const base: ContainerState = { state: "unknown", createdAt: dockerTime(created) };
+  switch (s.Status) {
+    case "created":
+      if (s.Error) return { ...base, state: "exited", exitCode: s.ExitCode || 128, reason: "ContainerCannotRun", message: s.Error, finishedAt };
+      return { ...base, state: "created" };
+    case "running":
+    case "paused":
+    case "restarting":
+      return { ...base, state: "running", startedAt, pid: s.Pid };
+    case "exited":
+    case "dead": {
+      const reason = s.OOMKilled ? "OOMKilled" : s.Error && !startedAt ? "ContainerCannotRun" : s.ExitCode === 0 ? "Completed" : "Error";
+      return { ...base, state: "exited", exitCode: s.ExitCode, reason, startedAt, finishedAt, ...(s.Error ? { message: s.Error } : {}) };
+    }
+    default:
+      return base;
+  }
+}
+
+/**
+ * The Docker runtime.
+ *
+ * @example const runtime = new DockerRuntime({ nodeName: "node1", rootDir: "/var/lib/kube-lite/agent" });
+ *          const { sandboxId, ip } = await runtime.runSandbox({ podUid, namespace: "default", name: "web",
+ *            podCIDRNetwork: { name: "kube-lite-node1", subnet: "10.42.0.0/24" } });
+ */
+export class DockerRuntime implements ContainerRuntime {
+  private dockerPromise: Promise<Docker> | undefined;
+  private sandboxImage: Promise<string> | undefined;
+  private readonly networks = new Map<string, Promise<void>>();
+  private readonly imageIds = new Map<string, string>();
+
+  constructor(private readonly opts: DockerRuntimeOptions) {}
+
+  /** The dockerode client (connected on first use). */
+  docker(): Promise<Docker> {
+    this.dockerPromise ??= connectDocker(this.opts);
+    return this.dockerPromise;
+  }
+
+  async version(): Promise<string> {
+    const v = await (await this.docker()).version();
+    return `docker://${v.Version}`;
+  }
+
+  // ---- pod sandboxes ----
+
+  async runSandbox(cfg: PodSandboxConfig): Promise<PodSandbox> {
+    const docker = await this.docker();
+    this.sandboxImage ??= ensureSandboxImage(docker).catch((err) => {
+      this.sandboxImage = undefined;
+      throw err;
+    });
+    const image = await this.sandboxImage;
+    if (!cfg.hostNetwork && cfg.podCIDRNetwork) {
+      const net = cfg.podCIDRNetwork;
+      let ready = this.networks.get(net.name);
+      if (!ready) {
+        ready = ensurePodNetwork(docker, net, this.opts.nodeName).catch((err) => {
+          this.networks.delete(net.name);
+          throw err;
+        });
+        this.networks.set(net.name, ready);
+      }
+      await ready;
+    }
+    const container = await this.createNamed(docker, sandboxCreateOptions(cfg, this.opts.nodeName, image));
+    try {
+      await container.start();
+      const info = await container.inspect();
+      if (cfg.dns && !cfg.hostNetwork && info.ResolvConfPath) {
+        // As dockershim did: on a user-defined network Docker writes its embedded resolver
+        // (127.0.0.11) into resolv.conf; the pod must see the cluster DNS itself. Containers that
+        // join the sandbox's network share this file.
+        await writeFile(info.ResolvConfPath, resolvConf(cfg.dns)).catch((err) =>
+          log.warn({ err: String(err), pod: `${cfg.namespace}/${cfg.name}` }, "cannot rewrite the sandbox resolv.conf (remote engine?); Docker's resolver forwards to the pod DNS"),
+        );
+      }
+      const ip = cfg.hostNetwork ? "" : (info.NetworkSettings.Networks[cfg.podCIDRNetwork!.name]?.IPAddress ?? "");
+      log.debug({ pod: `${cfg.namespace}/${cfg.name}`, sandboxId: info.Id, ip }, "sandbox running");
+      return { sandboxId: info.Id, ip };
+    } catch (err) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async stopSandbox(sandboxId: string): Promise<void> {
+    const docker = await this.docker();
+    await docker.getContainer(sandboxId).stop({ t: 0 }).catch(ignoreStatus(304, 404));
+  }
+
+  async removeSandbox(sandboxId: string): Promise<void> {
+    const docker = await this.docker();
+    await docker.getContainer(sandboxId).remove({ force: true }).catch(ignoreStatus(404));
+  }
+
+  async listPodSandboxes(): Promise<SandboxInfo[]> {
+    const docker = await this.docker();
+    const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE}=${this.opts.nodeName}`, `${LABEL_TYPE}=${TYPE_SANDBOX}`] } });
+    return list.map((c) => {
+      const labels = c.Labels ?? {};
+      const ip = Object.values(c.NetworkSettings?.Networks ?? {})[0]?.IPAddress ?? "";
+      return {
+        sandboxId: c.Id,
+        podUid: labels[LABEL_POD_UID] ?? "",
+        namespace: labels[LABEL_POD_NAMESPACE] ?? "",
+        podName: labels[LABEL_POD_NAME] ?? "",
+        attempt: Number(labels[LABEL_SANDBOX_ATTEMPT] ?? 0) || 0,
+        ip,
+        state: c.State === "running" ? "ready" : "notready",
+        createdAt: new Date(c.Created * 1000),
+        labels,
+      };
+    });
+  }
+
+  // ---- containers ----
+
+  async createContainer(sandboxId: string, sandbox: PodSandboxConfig, config: ContainerConfig): Promise<string> {
+    const docker = await this.docker();
+    // One message file per container instance, so a restart never shows the previous run's message.
+    const file = join(podDir(this.opts.rootDir, sandbox.podUid), "containers", config.name, randomBytes(4).toString("hex"));
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, "");
+    // Writable by whatever user the container runs as (the umask would otherwise narrow it).
+    await chmod(file, 0o666);
+    const opts = containerCreateOptions(config, { nodeName: this.opts.nodeName, sandboxId, sandbox, terminationMessageFile: file });
+    const c = await this.createNamed(docker, opts);
+    return c.id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    const docker = await this.docker();
+    await docker.getContainer(id).start().catch(ignoreStatus(304));
+  }
+
+  async stopContainer(id: string, gracePeriodSeconds: number): Promise<void> {
+    const docker = await this.docker();
+    // The engine sends the stop signal, waits `t` seconds, then SIGKILL, and answers when it is gone.
+    await docker.getContainer(id).stop({ t: Math.max(0, Math.ceil(gracePeriodSeconds)) }).catch(ignoreStatus(304));
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    const docker = await this.docker();
+    const c = docker.getContainer(id);
+    const file = await c.inspect().then((i) => i.Config.Labels?.[LABEL_TERMINATION_MESSAGE_FILE], () => undefined);
+    await c.remove({ force: true }).catch(ignoreStatus(404));
+    if (file) await rm(file, { force: true });
+  }
+
+  async inspectContainer(id: string): Promise<ContainerInfo> {
+    const docker = await this.docker();
+    const info = await docker.getContainer(id).inspect();
+    return this.containerInfo(docker, info);
+  }
+
+  async listContainers(): Promise<ContainerInfo[]> {
+    const docker = await this.docker();
+    const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE}=${this.opts.nodeName}`, `${LABEL_TYPE}=${TYPE_CONTAINER}`] } });
+    const infos = await Promise.all(list.map((c) => docker.getContainer(c.Id).inspect().then((i) => this.containerInfo(docker, i), ignoreStatus(404))));
+    return infos.filter((i): i is ContainerInfo => !!i);
+  }
+
+  async listPodContainers(): Promise<RuntimePod[]> {
+    const [sandboxes, containers] = await Promise.all([this.listPodSandboxes(), this.listContainers()]);
+    const pods = new Map<string, RuntimePod>();
+    const pod = (uid: string, namespace: string, name: string) => {
+      let p = pods.get(uid);
+      if (!p) pods.set(uid, (p = { podUid: uid, namespace, name, sandboxes: [], containers: [] }));
+      return p;
+    };
+    for (const s of sandboxes) pod(s.podUid, s.namespace, s.podName).sandboxes.push(s);
+    for (const c of containers) pod(c.podUid, c.namespace, c.podName).containers.push(c);
+    return [...pods.values()];
+  }
+
+  // ---- volumes ----
+
+  async emptyDir(podUid: string, volumeName: string, options: { medium?: string; sizeLimit?: string }): Promise<MountSource> {
+    if (options.medium !== "Memory") return diskEmptyDir(this.opts.rootDir, podUid, volumeName);
+    // One tmpfs per volume, shared by the pod's containers: a Docker volume of type tmpfs is
+    // mounted once by the engine and bind-mounted into each container that uses it.
+    const docker = await this.docker();
+    const name = `kube-lite_${podUid}_${volumeName}`.replace(/[^a-zA-Z0-9_.-]/g, "-");
+    const size = parseQuantity(options.sizeLimit);
+    const o = ["mode=1777", ...(size ? [`size=${Math.ceil(size)}`] : [])].join(",");
+    await docker.createVolume({
+      Name: name,
+      Driver: "local",
+      DriverOpts: { type: "tmpfs", device: "tmpfs", o },
+      Labels: { [LABEL_NODE]: this.opts.nodeName, [LABEL_POD_UID]: podUid },
+    });
+    return { type: "volume", name };
+  }
+
+  hostPath(path: string, type?: string): Promise<MountSource> {
+    return hostPathSource(path, (type ?? "") as HostPathType);
+  }
+
+  async cleanupPod(podUid: string): Promise<void> {
+    const docker = await this.docker();
+    const { Volumes } = await docker.listVolumes({ filters: { label: [`${LABEL_NODE}=${this.opts.nodeName}`, `${LABEL_POD_UID}=${podUid}`] } });
+    for (const v of Volumes ?? []) await docker.getVolume(v.Name).remove().catch(ignoreStatus(404));
+    await rm(podDir(this.opts.rootDir, podUid), { recursive: true, force: true });
+  }
+
+  // ---- streaming ----
+
+  async logs(id: string, options: LogOptions): Promise<LogStream> {
+    const docker = await this.docker();
+    const container = docker.getContainer(id);
+    const tty = (await container.inspect()).Config.Tty;
+    const query: Record<string, unknown> = {
+      follow: options.follow ?? false,
+      stdout: options.stdout ?? true,
+      stderr: options.stderr ?? true,
+      timestamps: options.timestamps ?? false,
+      tail: options.tailLines !== undefined ? String(Math.max(0, options.tailLines)) : "all",
+    };
+    if (options.since) query.since = (options.since.getTime() / 1000).toFixed(3);
+    const response = await new Promise<Readable>((resolve, reject) => {
+      docker.modem.dial(
+        { path: `/containers/${id}/logs?`, method: "GET", isStream: true, statusCodes: { 200: true, 404: "no such container", 500: "server error" }, options: query },
+        (err: unknown, stream: unknown) => (err ? reject(err) : resolve(stream as Readable)),
+      );
+    });
+    const output = tty ? response.pipe(new PassThrough()) : demux(response, { merged: true }).stdout;
+    return {
+      output,
+      close: () => {
+        response.destroy();
+        if (!output.writableEnded) output.end();
+      },
+    };
+  }
+
+  async exec(id: string, options: ExecOptions): Promise<StreamSession> {
+    const docker = await this.docker();
+    const exec = await docker.getContainer(id).exec({
+      Cmd: options.command,
+      AttachStdin: options.stdin ?? false,
+      AttachStdout: options.stdout ?? true,
+      AttachStderr: options.stderr ?? true,
+      Tty: options.tty ?? false,
+    });
+    const socket = (await exec.start({ hijack: true, stdin: options.stdin ?? false, Tty: options.tty ?? false })) as unknown as Duplex;
+    const exitCode = new Promise<number>((resolve, reject) => {
+      socket.once("close", () => {
+        let polls = 0;
+        const poll = () =>
+          exec.inspect().then((i) => {
+            if (!i.Running && i.ExitCode !== null && i.ExitCode !== undefined) return resolve(i.ExitCode);
+            if (++polls > EXEC_EXIT_POLL_LIMIT) return reject(new Error(`exec in ${id}: no exit code recorded`));
+            setTimeout(poll, EXEC_EXIT_POLL_MS);
+          }, reject);
+        poll();
+      });
+    });
+    exitCode.catch(() => undefined);
+    return this.session(socket, {
+      stdin: options.stdin ?? false,
+      stdout: options.stdout ?? true,
+      stderr: options.stderr ?? true,
+      tty: options.tty ?? false,
+      resize: async ({ width, height }) => {
+        await exec.resize({ w: width, h: height });
+      },
+      exitCode,
+    });
+  }
+
+  async attach(id: string, options: { stdin?: boolean; stdout?: boolean; stderr?: boolean }): Promise<StreamSession> {
+    const docker = await this.docker();
+    const container = docker.getContainer(id);
+    const tty = (await container.inspect()).Config.Tty;
+    const socket = (await container.attach({
+      stream: true,
+      hijack: true,
+      stdin: options.stdin ?? false,
+      stdout: options.stdout ?? true,
+      stderr: options.stderr ?? true,
+    })) as unknown as Duplex;
+    // The attach stream ends when the container's output closes (it exited) or when the caller
+    // detaches; either way the exit code is the container's, once it is no longer running.
+    const exitCode = new Promise<number>((resolve, reject) => {
+      socket.once("close", () => {
+        container.wait({ condition: "not-running" }).then((r: { StatusCode: number }) => resolve(r.StatusCode), reject);
+      });
+    });
+    exitCode.catch(() => undefined);
+    return this.session(socket, {
+      stdin: options.stdin ?? false,
+      stdout: options.stdout ?? true,
+      stderr: options.stderr ?? true,
+      tty,
+      resize: async ({ width, height }) => {
+        await container.resize({ w: width, h: height });
+      },
+      exitCode,
+    });
+  }
+
+  // ---- images ----
+
+  async ensureImage(image: string, policy: ImagePullPolicy, auth?: RegistryAuth): Promise<EnsureImageResult> {
+    return ensureImageWith(dockerImageBackend(await this.docker()), image, policy, auth);
+  }
+
+  async importImageTarball(path: string, progress?: (p: ImportProgress) => void): Promise<string[]> {
+    return importTarball(await this.docker(), path, progress);
+  }
+
+  // ---- helpers ----
+
+  /** Creates a container; on a name clash (a leftover of an earlier attempt) adds a random suffix, as dockershim did. */
+  private async createNamed(docker: Docker, opts: Docker.ContainerCreateOptions): Promise<Docker.Container> {
+    try {
+      return await docker.createContainer({ ...opts });
+    } catch (err) {
+      if (statusCode(err) !== 409) throw err;
+      return docker.createContainer({ ...opts, name: `${opts.name}_${randomBytes(4).toString("hex")}` });
+    }
+  }
+
+  private async containerInfo(docker: Docker, info: Docker.ContainerInspectInfo): Promise<ContainerInfo> {
+    const labels = info.Config.Labels ?? {};
+    const who = identityFromLabels(labels) ?? { podUid: "", namespace: "", podName: "", sandboxId: "", containerName: info.Name.replace(/^\//, ""), restartCount: 0 };
+    const state = containerStateOf(info.State, info.Created);
+    const file = labels[LABEL_TERMINATION_MESSAGE_FILE];
+    if (state.state === "exited" && file) {
+      const message = await readFile(file).then((b) => b.subarray(0, MAX_TERMINATION_MESSAGE_BYTES).toString("utf8"), () => "");
+      if (message) state.message = message;
+    }
+    return {
+      ...who,
+      ...state,
+      id: info.Id,
+      containerID: `docker://${info.Id}`,
+      image: info.Config.Image,
+      imageID: await this.imageIdOf(docker, info.Image),
+      labels,
+    };
+  }
+
+  private async imageIdOf(docker: Docker, imageId: string): Promise<string> {
+    const cached = this.imageIds.get(imageId);
+    if (cached) return cached;
+    const digests = await docker.getImage(imageId).inspect().then((i) => i.RepoDigests, () => undefined);
+    const id = imageIDFor(imageId, digests);
+    this.imageIds.set(imageId, id);
+    return id;
+  }
+
+  /** Wraps a hijacked connection as a StreamSession: demultiplexed output, stdin that half-closes. */
+  private session(
+    socket: Duplex,
+    o: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean; resize: StreamSession["resize"]; exitCode: Promise<number> },
+  ): StreamSession {
+    let stdout: PassThrough | null = null;
+    let stderr: PassThrough | null = null;
+    if (o.tty) {
+      stdout = socket.pipe(new PassThrough());
+    } else {
+      const d = demux(socket, { merged: false });
+      stdout = d.stdout;
+      stderr = d.stderr;
+    }
+    if (!o.stdout && stdout) stdout.resume();
+    if ((!o.stderr || o.tty) && stderr) stderr.resume();
+    const stdin = o.stdin
+      ? new Writable({
+          write(chunk, _enc, done) {
+            if (socket.destroyed) return done();
+            socket.write(chunk, () => done());
+          },
+          final(done) {
+            // Half-close: the engine then closes the process's stdin, the output keeps flowing.
+            socket.end();
+            done();
+          },
+        })
+      : null;
+    return {
+      stdin,
+      stdout: o.stdout ? stdout : null,
+      stderr: o.stderr && !o.tty ? stderr : null,
+      resize: o.resize,
+      exitCode: o.exitCode,
+      close: () => socket.destroy(),
+    };
+  }
+}
