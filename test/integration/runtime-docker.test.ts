@@ -320,3 +320,16 @@ test("images: presence, policies, offline fallback, tarball import", async (t) =
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a command that cannot run: start fails and the state says ContainerCannotRun", async (t) => {
+  if (skip) return t.skip(skip);
+  const p = pod("cannot");
+  const { sandboxId } = await runtime.runSandbox(p);
+  const id = await runtime.createContainer(sandboxId, p, container("main", { command: ["/no/such/binary"] }));
+  await assert.rejects(runtime.startContainer(id), /no such file|not found/);
+  const info = await runtime.inspectContainer(id);
+  assert.equal(info.state, "exited");
+  assert.equal(info.reason, "ContainerCannotRun");
+  assert.match(info.message ?? "", /no such file|not found/);
+  assert.ok((info.exitCode ?? 0) !== 0);
+});
