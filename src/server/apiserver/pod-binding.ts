@@ -3,7 +3,8 @@
  * pod to a node by POSTing a `v1 Binding`. As upstream's `BindingREST` (pkg/registry/core/pod/storage):
  * the pod's `spec.nodeName` is set once, the binding's annotations are copied onto the pod, the
  * `PodScheduled` condition becomes True, and the answer is `201` with a success `Status`. A pod that is
- * already bound, being deleted or still gated is a 409 Conflict on `pods/binding`.
+ * already bound, being deleted or still gated is a 409 Conflict on `pods/binding`. As upstream, the
+ * write does not touch the pod's managedFields (the field manager sees only the Binding object).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Binding, PodCondition, PodSpec, PodStatus } from "kubernetes-types/core/v1.js";
@@ -51,7 +52,7 @@ function setCondition(status: PodStatus, cond: PodCondition, now: string): void 
 /**
  * Assigns a pod to a node through the pod store (the code path of both binding endpoints, and of the
  * in-process scheduler): one compare-and-swap update with subresource "binding", so pod validation lets
- * `spec.nodeName` change. Returns the bound pod.
+ * `spec.nodeName` change. Only `dryRun` of the options is used. Returns the bound pod.
  *
  * @example await bindPod(cp.store("", "pods"), { namespace: "default", name: "web-0", nodeName: "pi-1" });
  */
@@ -82,7 +83,7 @@ export async function bindPod(pods: GenericStore, b: PodBindingRequest, opts: Wr
   if (opts.dryRun || isScheduled(bound)) return bound;
   // The generic store keeps a pod's status on non-status writes, so the condition lands in its own
   // status write (a no-op once the store lets a binding write status, as upstream's does in one step).
-  const marked = await pods.guaranteedUpdate(b.namespace, b.name, "status", { fieldManager: opts.fieldManager }, (live) => ({ ...live, status: withScheduledCondition(live) }));
+  const marked = await pods.guaranteedUpdate(b.namespace, b.name, "status", {}, (live) => ({ ...live, status: withScheduledCondition(live) }));
   return marked.object;
 }
 
@@ -140,7 +141,7 @@ export const podBindingHandler: SubresourceHandler = async (r: ResourceRequest, 
   if (r.info.verb !== "create") throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
   const obj = await readBinding(r.req);
   const request = toBindingRequest(obj, namespace, r.info.name);
-  await bindPod(r.store, request, writeOptions(r));
+  await bindPod(r.store, request, { dryRun: writeOptions(r).dryRun });
   writeBound(r.res);
 };
 
@@ -155,7 +156,7 @@ export function legacyBindingsHandler(pods: () => GenericStore): VirtualCreateHa
     const obj = await readBinding(req);
     const request = toBindingRequest(obj, namespace, undefined);
     const q = new URL(req.url ?? "/", "https://localhost").searchParams;
-    await bindPod(pods(), request, writeOptions({ query: q, req }));
+    await bindPod(pods(), request, { dryRun: writeOptions({ query: q, req }).dryRun });
     writeBound(res);
   };
 }

@@ -5,7 +5,6 @@
  */
 import type { ControlPlane } from "../control-plane.js";
 import { bindPod } from "../apiserver/pod-binding.js";
-import { SCHEDULER_NAME } from "./events.js";
 
 export interface BindTarget {
   namespace: string;
@@ -26,7 +25,7 @@ export interface Binder {
 export function localBinder(cp: ControlPlane): Binder {
   return {
     async bind(t) {
-      await bindPod(cp.store("", "pods"), { namespace: t.namespace, name: t.name, uid: t.uid, nodeName: t.nodeName }, { fieldManager: SCHEDULER_NAME });
+      await bindPod(cp.store("", "pods"), { namespace: t.namespace, name: t.name, uid: t.uid, nodeName: t.nodeName });
     },
   };
 }

@@ -84,22 +84,25 @@ export function countSpread(pod: PodInfo, constraints: readonly SpreadConstraint
   const requireAll = !byController;
   const counts = constraints.map(() => new Map<string, number>());
   const domains = constraints.map(() => new Set<string>());
-  const eligible = new Set<string>();
-  constraints.forEach((c, i) => {
+  const eligible = constraints.map(() => new Set<NodeView>());
+  for (let i = 0; i < constraints.length; i++) {
+    const c = constraints[i]!;
     for (const node of cluster.nodes) {
-      if (node.labels[c.topologyKey] === undefined || (requireAll && !nodeHasSpreadKeys(node, constraints)) || !nodeEligible(pod, c, node)) continue;
-      domains[i]!.add(node.labels[c.topologyKey]!);
-      eligible.add(`${i}\0${node.name}`);
+      const value = node.labels[c.topologyKey];
+      if (value === undefined || (requireAll && !nodeHasSpreadKeys(node, constraints)) || !nodeEligible(pod, c, node)) continue;
+      domains[i]!.add(value);
+      eligible[i]!.add(node);
     }
-  });
+  }
   const candidates = byController && pod.controllerUid ? cluster.podsOfController(pod.controllerUid) : cluster.podsInNamespace(pod.namespace);
   for (const { pod: other, node } of candidates) {
     if (other.terminating || other.key === pod.key || other.namespace !== pod.namespace) continue;
-    constraints.forEach((c, i) => {
-      if (!eligible.has(`${i}\0${node.name}`) || !c.selector.matches(other.labels)) return;
+    for (let i = 0; i < constraints.length; i++) {
+      const c = constraints[i]!;
+      if (!eligible[i]!.has(node) || !c.selector.matches(other.labels)) continue;
       const v = node.labels[c.topologyKey]!;
       counts[i]!.set(v, (counts[i]!.get(v) ?? 0) + 1);
-    });
+    }
   }
   return { counts, domains };
 }

@@ -9,19 +9,14 @@ export const BALANCED_ALLOCATION = "NodeResourcesBalancedAllocation";
 
 /** @example balancedAllocationScore(podInfo, nodeInfo) // 100 when cpu and memory are equally used */
 export function balancedAllocationScore(pod: PodInfo, node: NodeView): number {
-  const fractions: number[] = [];
-  const add = (requested: number, capacity: number) => {
-    if (capacity > 0) fractions.push(Math.min(requested / capacity, 1));
-  };
-  add(node.requested.milliCPU + pod.requests.milliCPU, node.allocatable.milliCPU);
-  add(node.requested.memory + pod.requests.memory, node.allocatable.memory);
-  let std = 0;
-  if (fractions.length === 2) {
-    std = Math.abs(fractions[0]! - fractions[1]!) / 2;
-  } else if (fractions.length > 2) {
-    const mean = fractions.reduce((a, b) => a + b, 0) / fractions.length;
-    std = Math.sqrt(fractions.reduce((a, f) => a + (f - mean) ** 2, 0) / fractions.length);
-  }
+  const cpuCap = node.allocatable.milliCPU;
+  const memCap = node.allocatable.memory;
+  // Resources the node does not offer are left out, as upstream skips zero allocatable.
+  if (cpuCap <= 0 || memCap <= 0) return MAX_NODE_SCORE;
+  const cpu = Math.min((node.requested.milliCPU + pod.requests.milliCPU) / cpuCap, 1);
+  const memory = Math.min((node.requested.memory + pod.requests.memory) / memCap, 1);
+  // The standard deviation of two fractions is half their difference.
+  const std = Math.abs(cpu - memory) / 2;
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }
 
