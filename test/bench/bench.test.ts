@@ -1,7 +1,7 @@
 /**
  * Checks of the benchmark's own machinery (not of kube-lite's speed): percentiles, the smaps
- * reading that splits out wasm memory, and the load generator and watch-latency probe against the
- * bare baseline server. Run: node --import tsx --test test/bench/bench.test.ts
+ * reading that splits out wasm memory, the load generator and watch-latency probe against the
+ * bare baseline server, and the report (targets, kept notes). Run: node --import tsx --test test/bench/bench.test.ts
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,10 +11,12 @@ import path from "node:path";
 import { pino } from "pino";
 import { loadOrCreateTls, TLS_FILES } from "../../src/server/tls/index.js";
 import { startBaseline } from "./baseline.js";
-import { runLoad } from "./load.js";
-import { fileBackedResidentBytesInSmaps, rssBytes, wasmResidentBytesInSmaps } from "./memory.js";
+import { medianRound, runLoad, type LoadResult } from "./load.js";
+import { fileBackedResidentBytesInSmaps, rssBytes, wasmResidentBytesInSmaps, type ProcessMemory } from "./memory.js";
+import { NOTES_BEGIN, NOTES_END, renderMarkdown, renderText } from "./report.js";
+import { checkTargets, type BenchResults } from "./results.js";
 import { percentile, summarize } from "./stats.js";
-import { measureWatchLatency } from "./watch-latency.js";
+import { measureWatchLatency, type WatchLatencyResult } from "./watch-latency.js";
 import { createConfigMaps, getConfigMaps } from "./workloads.js";
 
 test("percentile is nearest-rank", () => {
@@ -90,4 +92,79 @@ test("load generator and watch probe against the bare baseline server", async (t
   assert.equal(watch.deliveries, 40);
   assert.equal(watch.missed, 0);
   assert.ok(watch.latency.p50 > 0);
+});
+
+function loadResult(target: string, concurrency: number, perSecond: number, p99: number): LoadResult {
+  return { target, concurrency, completed: 100, errors: 0, elapsedMs: 1000, perSecond, latency: { count: 100, p50: p99 / 2, p99, mean: p99 / 2, max: p99 }, timedOut: false };
+}
+
+function fixtureResults(): BenchResults {
+  const memory = (rss: number): ProcessMemory => ({ rssBytes: rss, wasmResidentBytes: 1 << 20, fileBackedResidentBytes: 40 << 20 });
+  const watch: WatchLatencyResult = { target: "kube-lite", watchers: 100, events: 10, deliveries: 1000, missed: 0, latency: summarize([1, 2, 3]), writeLatency: summarize([1]) };
+  return {
+    machine: { cpus: 2, cpuModel: "test cpu", memoryBytes: 2 ** 30, kernel: "Linux test", node: "v20", date: "2026-01-01T00:00:00Z", loadAverage: 0.5 },
+    quick: false,
+    requestsPerLevel: 100,
+    rounds: 1,
+    throughput: [
+      { op: "create", concurrency: 16, ours: loadResult("kube-lite", 16, 900, 60), baseline: loadResult("bare node", 16, 3000, 5) },
+      { op: "create", concurrency: 64, ours: loadResult("kube-lite", 64, 1200, 90), baseline: loadResult("bare node", 64, 3000, 9) },
+      { op: "get", concurrency: 16, ours: loadResult("kube-lite", 16, 5000, 4), baseline: loadResult("bare node", 16, 9000, 2) },
+    ],
+    watch: { ours: watch, baseline: { ...watch, target: "bare node" } },
+    store: {
+      writes: 10_000,
+      writeErrors: 0,
+      elapsedMs: 5000,
+      writesPerSecond: 2000,
+      updates: loadResult("kube-lite", 32, 2000, 30),
+      afterWrites: { dbBytes: 10 << 20, walBytes: 4 << 20 },
+      afterCompaction: { dbBytes: 1 << 20, walBytes: 0 },
+      compactedBy: "server timer",
+      currentRevision: 10_015,
+      compactRevision: 9_015,
+      rowsAfter: 5_000,
+    },
+    storeKeys: 100,
+    storeWritesPerKey: 100,
+    memory: { objects: 1000, settleMs: 5000, empty: memory(80 << 20), loaded: memory(99 << 20), afterLoadRssBytes: 120 << 20, peakRssBytes: 130 << 20, baseline: memory(44 << 20) },
+    durationMs: 60_000,
+  };
+}
+
+test("targets are judged from the measured numbers", () => {
+  const checks = checkTargets(fixtureResults());
+  assert.deepEqual(
+    checks.map((c) => [c.measured, c.met]),
+    [
+      ["60.0 ms", false],
+      ["4.00 ms", true],
+      ["1200 at concurrency 64", true],
+      ["99.0 MiB", true],
+    ],
+  );
+});
+
+test("BENCHMARKS.md keeps the hand-written notes and flags compaction that keeps too many rows", () => {
+  const r = fixtureResults();
+  const fresh = renderMarkdown(r);
+  assert.match(fresh, /\(none yet\)/);
+  const notes = "## Notes\n\nThe p99 of creates is dominated by fsync.";
+  const refreshed = renderMarkdown(r, fresh.replace("## Notes\n\n(none yet)", notes));
+  assert.ok(refreshed.includes(`${NOTES_BEGIN}\n${notes}\n${NOTES_END}`));
+  assert.ok(!refreshed.includes("(none yet)"));
+  // 1,000 window rows + 100 keys + 15 start-up keys are needed; 5,000 are left.
+  assert.match(refreshed, /rows after compaction: 5000, more than the 1115 needed/);
+  assert.match(refreshed, /\| create \| 16 \| 900 \|/);
+  assert.match(renderText(r), /create p99 at concurrency 16 +≤ 50 ms +60\.0 ms +NO/);
+});
+
+test("the median round is the one with the middle p99; errors of every round count", () => {
+  const rounds = [loadResult("k", 16, 100, 30), loadResult("k", 16, 200, 10), { ...loadResult("k", 16, 300, 20), errors: 2, firstError: "HTTP 500" }];
+  const m = medianRound(rounds);
+  assert.equal(m.perSecond, 300);
+  assert.equal(m.latency.p99, 20);
+  assert.equal(m.errors, 2);
+  assert.equal(m.firstError, "HTTP 500");
+  assert.equal(medianRound([rounds[0]!, rounds[1]!]).latency.p99, 10);
 });

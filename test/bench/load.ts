@@ -106,3 +106,17 @@ async function runWorkers(client: BenchClient, concurrency: number, count: numbe
   await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(count, 1)) }, worker));
   return outcome;
 }
+
+/**
+ * The round with the median p99 (the number the latency targets are about), with the errors of
+ * all rounds added up so none is hidden. With an even count the lower middle is taken.
+ *
+ * @example medianRound([a, b, c]) // the one of a, b, c whose p99 lies between the other two
+ */
+export function medianRound(rounds: readonly LoadResult[]): LoadResult {
+  if (rounds.length === 0) throw new Error("medianRound needs at least one round");
+  const sorted = [...rounds].sort((a, b) => a.latency.p99 - b.latency.p99);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const errors = rounds.reduce((sum, r) => sum + r.errors, 0);
+  return { ...median, errors, firstError: rounds.find((r) => r.firstError)?.firstError, timedOut: rounds.some((r) => r.timedOut) };
+}

@@ -7,6 +7,18 @@ import { MEMORY_DEBUG_PATH } from "./memory.js";
 import { checkTargets, mib, ms, type BenchResults } from "./results.js";
 import { COMPACTION_INTERVAL_ENV } from "./store-size.js";
 
+/** Markers around the hand-written notes of BENCHMARKS.md. */
+export const NOTES_BEGIN = "<!-- notes: written by hand, kept when npm run bench refreshes this file -->";
+export const NOTES_END = "<!-- end of notes -->";
+
+/** The hand-written notes of an old BENCHMARKS.md, or a placeholder heading. */
+function keptNotes(previous: string): string {
+  const begin = previous.indexOf(NOTES_BEGIN);
+  const end = previous.indexOf(NOTES_END);
+  if (begin < 0 || end < begin) return "## Notes\n\n(none yet)";
+  return previous.slice(begin + NOTES_BEGIN.length, end).trim();
+}
+
 interface Table {
   title: string;
   headers: string[];
@@ -30,11 +42,12 @@ export function renderText(r: BenchResults): string {
 }
 
 /**
- * The whole BENCHMARKS.md for this run.
+ * The whole BENCHMARKS.md for this run. The hand-written part of `previous` (the old file) between
+ * NOTES_BEGIN and NOTES_END is kept, so analysis survives a refresh of the numbers.
  *
- * @example writeFileSync("BENCHMARKS.md", renderMarkdown(results));
+ * @example writeFileSync("BENCHMARKS.md", renderMarkdown(results, readFileSync("BENCHMARKS.md", "utf8")));
  */
-export function renderMarkdown(r: BenchResults): string {
+export function renderMarkdown(r: BenchResults, previous = ""): string {
   const m = r.machine;
   const out: string[] = [
     "# kube-lite benchmarks",
@@ -58,6 +71,7 @@ export function renderMarkdown(r: BenchResults): string {
     `- Whole run: ${(r.durationMs / 1000).toFixed(0)} s`,
     "",
   ];
+  out.push(NOTES_BEGIN, keptNotes(previous), NOTES_END, "");
   for (const t of tables(r)) {
     out.push(`## ${t.title}`, "", `| ${t.headers.join(" | ")} |`, `|${t.headers.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`);
     for (const row of t.rows) out.push(`| ${row.join(" | ")} |`);
@@ -68,7 +82,7 @@ export function renderMarkdown(r: BenchResults): string {
   out.push(
     "## Method",
     "",
-    `- Load: \`concurrency\` workers share one keep-alive \`https.Agent\` with \`maxSockets\` = concurrency; ${r.requestsPerLevel} measured requests per level after a warm-up of 2 × concurrency (TLS handshakes stay out of the numbers), each level also bounded in time. Latency is from writing the request to the last byte of the response, percentiles by nearest rank.`,
+    `- Load: \`concurrency\` workers share one keep-alive \`https.Agent\` with \`maxSockets\` = concurrency; ${r.requestsPerLevel} measured requests per level after a warm-up of 2 × concurrency (TLS handshakes stay out of the numbers), each level also bounded in time. Each level runs ${r.rounds} time(s), alternating kube-lite and the baseline; the table shows the round with the median p99 (req/s and p50 from that same round), errors summed over all rounds. Latency is from writing the request to the last byte of the response, percentiles by nearest rank.`,
     "- Creates: `POST /api/v1/namespaces/default/configmaps` of a small ConfigMap (two data keys, one label). Gets: `GET .../configmaps/NAME` over 1,000 existing objects.",
     "- Watch: the watchers open `GET .../configmaps?watch=true&resourceVersion=RV` on their own connections; one ConfigMap is then updated (PUT) one update at a time, the next after every watcher has the previous event. Latency runs from just before the PUT is sent to a watcher having parsed the event. The baseline forwards the PUT body to its open streams.",
     `- Store size: ${r.storeKeys} ConfigMaps × ${r.storeWritesPerKey} writes each (a create, then unconditional PUTs) at concurrency 32; size of \`state.db\` + \`state.db-wal\`. The server compacts every 5 minutes (keeping 1,000 revisions); the benchmark asks for a shorter interval with \`${COMPACTION_INTERVAL_ENV}\`, and if the server does not compact in time, stops it and runs the same \`Compactor\` once on its data dir (said in the table).`,
@@ -122,6 +136,7 @@ function tables(r: BenchResults): Table[] {
     notes: [
       `${Math.round(s.writesPerSecond)} writes/s overall; updates at concurrency ${s.updates.concurrency}: p50 ${ms(s.updates.latency.p50)} ms, p99 ${ms(s.updates.latency.p99)} ms; ${s.writeErrors} errors${s.firstError ? ` (first: ${s.firstError})` : ""}${s.updates.timedOut ? "; time limit reached" : ""}`,
       ...(s.currentRevision !== undefined ? [`revision ${s.currentRevision}, compacted to ${s.compactRevision}`] : []),
+      ...compactionRowsNote(r),
     ],
   });
   const mem = r.memory;
@@ -146,6 +161,20 @@ function tables(r: BenchResults): Table[] {
         ],
   });
   return result;
+}
+
+/**
+ * After compaction the log needs at most the window's rows plus, per key, its value as of the
+ * compact revision: the benchmark's keys and the few written at start-up (revision − writes bounds
+ * those). More rows than that means compaction leaves history behind.
+ */
+function compactionRowsNote(r: BenchResults): string[] {
+  const s = r.store;
+  if (s.rowsAfter === undefined || s.currentRevision === undefined || s.compactRevision === undefined) return [];
+  const needed = s.currentRevision - s.compactRevision + r.storeKeys + Math.max(0, s.currentRevision - s.writes);
+  return s.rowsAfter <= needed
+    ? [`rows after compaction: ${s.rowsAfter}, within the ${needed} needed (window + one row per key)`]
+    : [`rows after compaction: ${s.rowsAfter}, more than the ${needed} needed (window + one row per key): compaction leaves superseded history behind`];
 }
 
 function memoryRow(label: string, m: ProcessMemory): string[] {

@@ -33,6 +33,8 @@ export interface BenchResults {
   /** A shortened run (--quick): numbers are for trying the benchmark, not for the record. */
   quick: boolean;
   requestsPerLevel: number;
+  /** Rounds per level (the median round is in `throughput`). */
+  rounds: number;
   throughput: ThroughputRow[];
   watch: { ours: WatchLatencyResult; baseline: WatchLatencyResult };
   store: StoreSizeResult;

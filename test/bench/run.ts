@@ -7,13 +7,13 @@
  *   npm run bench
  *   node --import tsx test/bench/run.ts --quick
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { startServer, REPO, type TestServer } from "../integration/harness.js";
 import { startBaseline } from "./baseline.js";
 import { BenchClient, type Target } from "./client.js";
-import { runLoad, type LoadResult, type RequestSpec } from "./load.js";
+import { medianRound, runLoad, type LoadResult, type RequestSpec } from "./load.js";
 import { machineInfo } from "./machine.js";
 import { measureMemory, peakRssBytes, rssBytes } from "./memory.js";
 import { renderMarkdown, renderText } from "./report.js";
@@ -24,8 +24,10 @@ import { createConfigMaps, getConfigMaps } from "./workloads.js";
 
 interface BenchConfig {
   concurrencies: number[];
-  /** Measured requests per load level. */
+  /** Measured requests per load level and round. */
   requestsPerLevel: number;
+  /** Rounds per level; the median round is reported, so one burst of other work on the machine does not decide a target. */
+  rounds: number;
   /** A level stops early after this long (the machine may be busy with something else). */
   levelTimeLimitMs: number;
   /** Objects present for the idle-memory reading (and read by the get levels). */
@@ -44,6 +46,7 @@ interface BenchConfig {
 const FULL: BenchConfig = {
   concurrencies: [1, 16, 64],
   requestsPerLevel: 2000,
+  rounds: 3,
   levelTimeLimitMs: 20_000,
   idleObjects: 1000,
   idleSettleMs: 5_000,
@@ -59,6 +62,7 @@ const FULL: BenchConfig = {
 const QUICK: BenchConfig = {
   ...FULL,
   requestsPerLevel: 200,
+  rounds: 1,
   levelTimeLimitMs: 5_000,
   idleObjects: 100,
   idleSettleMs: 1_000,
@@ -100,11 +104,11 @@ async function main(): Promise<void> {
     const throughput: ThroughputRow[] = [];
     for (const concurrency of cfg.concurrencies) {
       log(`creates at concurrency ${concurrency}`);
-      throughput.push(await compare("create", concurrency, cfg, target, baseline.target, createConfigMaps(`c${concurrency}`)));
+      throughput.push(await compare("create", concurrency, cfg, target, baseline.target, (round) => createConfigMaps(`c${concurrency}-r${round}`)));
     }
     for (const concurrency of cfg.concurrencies) {
       log(`gets at concurrency ${concurrency}`);
-      throughput.push(await compare("get", concurrency, cfg, target, baseline.target, getConfigMaps(IDLE_PREFIX, cfg.idleObjects)));
+      throughput.push(await compare("get", concurrency, cfg, target, baseline.target, () => getConfigMaps(IDLE_PREFIX, cfg.idleObjects)));
     }
 
     log(`watch latency: ${cfg.watchers} watchers, ${cfg.watchEvents} updates`);
@@ -136,6 +140,7 @@ async function main(): Promise<void> {
       machine,
       quick,
       requestsPerLevel: cfg.requestsPerLevel,
+      rounds: cfg.rounds,
       throughput,
       watch: { ours: watchOurs, baseline: watchBase },
       store,
@@ -147,7 +152,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${renderText(results)}`);
     if (write) {
       const file = path.join(REPO, "BENCHMARKS.md");
-      writeFileSync(file, renderMarkdown(results));
+      writeFileSync(file, renderMarkdown(results, existsSync(file) ? readFileSync(file, "utf8") : ""));
       log(`wrote ${file}`);
     }
   } catch (err) {
@@ -199,10 +204,21 @@ async function startBenchServer(): Promise<TestServer> {
   }
 }
 
-/** Runs one level against kube-lite, then the same against the baseline. */
-async function compare(op: "create" | "get", concurrency: number, cfg: BenchConfig, ours: Target, baseline: Target, request: (i: number) => RequestSpec): Promise<ThroughputRow> {
-  const level = (target: Target): Promise<LoadResult> => runLoad({ target, concurrency, count: cfg.requestsPerLevel, timeLimitMs: cfg.levelTimeLimitMs, warmup: 2 * concurrency, request });
-  return { op, concurrency, ours: await level(ours), baseline: await level(baseline) };
+/**
+ * Runs one level `cfg.rounds` times, alternating kube-lite and the baseline so both see the same
+ * machine, and reports the median round of each (see medianRound). `request(round)` gives the
+ * requests of a round (creates need new names every round).
+ */
+async function compare(op: "create" | "get", concurrency: number, cfg: BenchConfig, ours: Target, baseline: Target, request: (round: number) => (i: number) => RequestSpec): Promise<ThroughputRow> {
+  const level = (target: Target, round: number): Promise<LoadResult> =>
+    runLoad({ target, concurrency, count: cfg.requestsPerLevel, timeLimitMs: cfg.levelTimeLimitMs, warmup: 2 * concurrency, request: request(round) });
+  const oursRounds: LoadResult[] = [];
+  const baselineRounds: LoadResult[] = [];
+  for (let round = 0; round < cfg.rounds; round++) {
+    oursRounds.push(await level(ours, round));
+    baselineRounds.push(await level(baseline, round));
+  }
+  return { op, concurrency, ours: medianRound(oursRounds), baseline: medianRound(baselineRounds) };
 }
 
 /** Memory of a fresh server idle, then with `idleObjects` ConfigMaps; and of the idle baseline. */

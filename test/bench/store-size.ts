@@ -25,6 +25,8 @@ export const COMPACTION_INTERVAL_ENV = "KUBE_LITE_COMPACT_INTERVAL_MS";
 export const BENCH_COMPACTION_INTERVAL_MS = 5_000;
 /** How long to wait for the server's own timed compaction after the writes. */
 const SERVER_COMPACTION_WAIT_MS = 3 * BENCH_COMPACTION_INTERVAL_MS;
+/** The timer of a store opened here only to read or compact once: never fires during the benchmark. */
+const OFFLINE_COMPACTION_TIMER_MS = 24 * 3600 * 1000;
 /** The log message the compactor writes when it dropped history. */
 const COMPACTED_LOG_MESSAGE = "compacted storage history";
 
@@ -98,11 +100,19 @@ export async function measureStoreSize(opts: StoreSizeOptions): Promise<StoreSiz
   const currentRevision = await listRevision(opts.target);
   const serverCompactRevision = await serverCompacted(opts.server, elapsedMs, currentRevision - COMPACT_WINDOW_REVISIONS);
   if (serverCompactRevision !== undefined) {
-    return { ...base, afterCompaction: fileSizes(dbFile), compactedBy: "server timer", currentRevision, compactRevision: serverCompactRevision };
+    const afterCompaction = fileSizes(dbFile);
+    // Row count: read from the stopped server's store (the sizes above were taken first).
+    await stopServer(opts.server);
+    const store = await openStoreQuietly(opts.server.dataDir);
+    try {
+      const rows = (await store.stats()).rows;
+      return { ...base, afterCompaction, compactedBy: "server timer", currentRevision, compactRevision: serverCompactRevision, rowsAfter: rows };
+    } finally {
+      await store.close();
+    }
   }
-  const code = await opts.server.stop("SIGTERM");
-  if (code !== 0) throw new Error(`server exited with ${code} on SIGTERM`);
-  const store = await openStore({ dataDir: opts.server.dataDir, logger: pino({ level: "silent" }), compaction: { intervalMs: 24 * 3600 * 1000 } });
+  await stopServer(opts.server);
+  const store = await openStoreQuietly(opts.server.dataDir);
   try {
     const before = await store.stats();
     await new Compactor(store, { windowRevisions: COMPACT_WINDOW_REVISIONS, logger: pino({ level: "silent" }) }).runOnce();
@@ -119,6 +129,16 @@ export async function measureStoreSize(opts: StoreSizeOptions): Promise<StoreSiz
   } finally {
     await store.close();
   }
+}
+
+async function stopServer(server: TestServer): Promise<void> {
+  const code = await server.stop("SIGTERM");
+  if (code !== 0) throw new Error(`server exited with ${code} on SIGTERM`);
+}
+
+/** The store of a stopped server, without its timed compaction or log lines. */
+function openStoreQuietly(dataDir: string): ReturnType<typeof openStore> {
+  return openStore({ dataDir, logger: pino({ level: "silent" }), compaction: { intervalMs: OFFLINE_COMPACTION_TIMER_MS } });
 }
 
 /**
