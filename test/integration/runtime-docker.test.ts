@@ -114,6 +114,28 @@ test("two containers share localhost and emptyDir volumes (disk and memory)", as
   assert.ok(existsSync(join(disk.type === "bind" ? disk.path : "", "index.html")), "emptyDir on the host under the root dir");
 });
 
+test("hostPort: published on the sandbox, served by a container of the pod; image reported as the spec names it", async (t) => {
+  if (skip) return t.skip(skip);
+  const hostPort = 30000 + (randomBytes(2).readUInt16BE(0) % 10000);
+  const p = pod("hostport", { portMappings: [{ containerPort: 8081, hostPort, hostIP: "127.0.0.1" }] });
+  const { sandboxId } = await runtime.runSandbox(p);
+  const { imageRef } = await runtime.ensureImage(IMAGE, "IfNotPresent");
+  const id = await startPodContainer(p, sandboxId, container("server", {
+    imageRef,
+    command: ["sh", "-c", "mkdir /w; echo via-host-port > /w/index.html; exec httpd -f -p 8081 -h /w"],
+    ports: [{ containerPort: 8081, hostPort }],
+  }));
+  let body = "";
+  for (let i = 0; i < 50 && !body; i++) {
+    body = await fetch(`http://127.0.0.1:${hostPort}/`).then((r) => r.text(), () => "");
+    if (!body) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(body, "via-host-port\n");
+  const info = await runtime.inspectContainer(id);
+  assert.equal(info.image, IMAGE);
+  assert.match(info.imageID, /^docker:\/\/sha256:/);
+});
+
 test("exec: stdin, stdout, stderr and the exit code; tty with resize", async (t) => {
   if (skip) return t.skip(skip);
   const p = pod("exec");

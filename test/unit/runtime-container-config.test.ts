@@ -130,6 +130,12 @@ test("identity labels round-trip, and our labels win over caller labels", () => 
   });
   assert.equal(opts.Labels?.["io.kube-lite.spec-hash"], "h");
   assert.equal(opts.Labels?.["io.kube-lite.node"], "n1");
+  assert.equal(opts.Labels?.["io.kube-lite.image"], "busybox");
+  assert.equal(opts.Image, "busybox");
+  const pinned = containerCreateOptions({ ...base, imageRef: "sha256:abc", oomScoreAdj: -997 }, ctx);
+  assert.equal(pinned.Image, "sha256:abc", "created from the resolved image ID");
+  assert.equal(pinned.Labels?.["io.kube-lite.image"], "busybox");
+  assert.equal(pinned.HostConfig?.OomScoreAdj, -997);
   assert.deepEqual(JSON.parse(opts.Labels?.["io.kubernetes.container.ports"] ?? "null"), [{ containerPort: 80, protocol: "TCP" }]);
   assert.equal(identityFromLabels({ "io.kubernetes.docker.type": "podsandbox", "io.kubernetes.pod.uid": "u" }), undefined);
   assert.equal(identityFromLabels({}), undefined);

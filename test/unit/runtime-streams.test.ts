@@ -125,6 +125,17 @@ test("sandbox options: pod network, shareable IPC, SIGKILL stop, hostname, DNS, 
   assert.equal(opts.Labels?.["io.kubernetes.docker.type"], "podsandbox");
   assert.equal(opts.Labels?.["io.kube-lite.node"], "n1");
   assert.equal(opts.Labels?.["io.kube-lite.pod-label.app"], "web");
+  const published = sandboxCreateOptions({
+    podUid: "u4", namespace: "ns", name: "p", domainname: "sub.ns.svc.cluster.local",
+    podCIDRNetwork: { name: "kube-lite-n1", subnet: "10.42.1.0/24" },
+    portMappings: [{ containerPort: 80, hostPort: 8080 }, { containerPort: 53, hostPort: 5353, protocol: "UDP", hostIP: "127.0.0.1" }],
+  }, "n1", "img");
+  assert.equal(published.Domainname, "sub.ns.svc.cluster.local");
+  assert.deepEqual(published.ExposedPorts, { "80/tcp": {}, "53/udp": {} });
+  assert.deepEqual(published.HostConfig?.PortBindings, {
+    "80/tcp": [{ HostIp: "", HostPort: "8080" }],
+    "53/udp": [{ HostIp: "127.0.0.1", HostPort: "5353" }],
+  });
   const host = sandboxCreateOptions({ podUid: "u2", namespace: "ns", name: "h", hostname: "h", hostNetwork: true }, "n1", "img");
   assert.equal(host.HostConfig?.NetworkMode, "host");
   assert.equal(host.Hostname, undefined);

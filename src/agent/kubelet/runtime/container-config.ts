@@ -15,7 +15,7 @@ import type { SecurityContext, PodSecurityContext } from "kubernetes-types/core/
 import type { ContainerConfig, ContainerMount, EnvVar, PodSandboxConfig } from "./types.js";
 import { dockerResources } from "./resources.js";
 import {
-  LABEL_CONTAINER_NAME, LABEL_CONTAINER_PORTS, LABEL_NODE, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID,
+  LABEL_CONTAINER_NAME, LABEL_CONTAINER_PORTS, LABEL_IMAGE, LABEL_NODE, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID,
   LABEL_RESTART_COUNT, LABEL_SANDBOX_ID, LABEL_TERMINATION_MESSAGE_FILE, LABEL_TERMINATION_MESSAGE_PATH, LABEL_TYPE,
   TYPE_CONTAINER, containerName,
 } from "./labels.js";
@@ -129,6 +129,7 @@ export function containerCreateOptions(c: ContainerConfig, ctx: CreateContext): 
     [LABEL_POD_NAMESPACE]: ctx.sandbox.namespace,
     [LABEL_POD_NAME]: ctx.sandbox.name,
     [LABEL_CONTAINER_NAME]: c.name,
+    [LABEL_IMAGE]: c.image,
     [LABEL_RESTART_COUNT]: String(c.restartCount),
     [LABEL_SANDBOX_ID]: ctx.sandboxId,
     [LABEL_TERMINATION_MESSAGE_PATH]: terminationPath,
@@ -151,6 +152,7 @@ export function containerCreateOptions(c: ContainerConfig, ctx: CreateContext): 
     ...(sc?.capabilities?.drop?.length ? { CapDrop: sc.capabilities.drop } : {}),
     ...(groups.length ? { GroupAdd: groups } : {}),
     ...(securityOpt.length ? { SecurityOpt: securityOpt } : {}),
+    ...(c.oomScoreAdj !== undefined ? { OomScoreAdj: c.oomScoreAdj } : {}),
     // The kubelet restarts containers itself (restartPolicy, back-off); Docker must not.
     RestartPolicy: { Name: "no" },
   };

@@ -16,7 +16,7 @@ import { ensurePodNetwork, ensureSandboxImage, resolvConf, sandboxCreateOptions 
 import { diskEmptyDir, hostPathSource, podDir, type HostPathType } from "./volumes.js";
 import { parseQuantity } from "./resources.js";
 import {
-  LABEL_NODE, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, LABEL_SANDBOX_ATTEMPT, LABEL_TERMINATION_MESSAGE_FILE,
+  LABEL_IMAGE, LABEL_NODE, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, LABEL_SANDBOX_ATTEMPT, LABEL_TERMINATION_MESSAGE_FILE,
   LABEL_TYPE, TYPE_CONTAINER, TYPE_SANDBOX, identityFromLabels,
 } from "./labels.js";
 import { ensureImage as ensureImageWith } from "../images/ensure.js";
@@ -135,7 +135,7 @@ export class DockerRuntime implements ContainerRuntime {
     try {
       await container.start();
       const info = await container.inspect();
-      if (cfg.dns && !cfg.hostNetwork && info.ResolvConfPath) {
+      if (cfg.dns && info.ResolvConfPath) {
         // As dockershim did: on a user-defined network Docker writes its embedded resolver
         // (127.0.0.11) into resolv.conf; the pod must see the cluster DNS itself. Containers that
         // join the sandbox's network share this file.
@@ -205,7 +205,8 @@ export class DockerRuntime implements ContainerRuntime {
   async stopContainer(id: string, gracePeriodSeconds: number): Promise<void> {
     const docker = await this.docker();
     // The engine sends the stop signal, waits `t` seconds, then SIGKILL, and answers when it is gone.
-    await docker.getContainer(id).stop({ t: Math.max(0, Math.ceil(gracePeriodSeconds)) }).catch(ignoreStatus(304));
+    // Idempotent, as CRI asks: stopping a stopped or removed container is not an error.
+    await docker.getContainer(id).stop({ t: Math.max(0, Math.ceil(gracePeriodSeconds)) }).catch(ignoreStatus(304, 404));
   }
 
   async removeContainer(id: string): Promise<void> {
@@ -404,7 +405,7 @@ export class DockerRuntime implements ContainerRuntime {
       ...state,
       id: info.Id,
       containerID: `docker://${info.Id}`,
-      image: info.Config.Image,
+      image: labels[LABEL_IMAGE] || info.Config.Image,
       imageID: await this.imageIdOf(docker, info.Image),
       labels,
     };

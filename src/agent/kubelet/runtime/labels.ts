@@ -24,6 +24,8 @@ export const LABEL_SANDBOX_ATTEMPT = "io.kubernetes.sandbox.attempt";
 export const LABEL_NODE = "io.kube-lite.node";
 /** Host file backing the termination message, read when the container has exited. */
 export const LABEL_TERMINATION_MESSAGE_FILE = "io.kube-lite.termination-message-file";
+/** The image as the pod spec names it (the container is created from the resolved ID). */
+export const LABEL_IMAGE = "io.kube-lite.image";
 /** Whether containers of the pod join the sandbox's PID namespace. */
 export const LABEL_SHARE_PID = "io.kube-lite.share-process-namespace";
 /** Prefix for the pod's own labels copied onto its sandbox, for `docker ps` users. */

@@ -141,6 +141,17 @@ export function sandboxCreateOptions(cfg: PodSandboxConfig, nodeName: string, im
   };
   if (!cfg.hostNetwork) {
     if (cfg.hostname) opts.Hostname = cfg.hostname;
+    if (cfg.domainname) opts.Domainname = cfg.domainname;
+    if (cfg.portMappings?.length) {
+      opts.ExposedPorts = {};
+      const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+      for (const m of cfg.portMappings) {
+        const key = `${m.containerPort}/${(m.protocol ?? "TCP").toLowerCase()}`;
+        opts.ExposedPorts[key] = {};
+        (bindings[key] ??= []).push({ HostIp: m.hostIP ?? "", HostPort: String(m.hostPort) });
+      }
+      opts.HostConfig!.PortBindings = bindings;
+    }
     opts.NetworkingConfig = { EndpointsConfig: { [network]: {} } };
   }
   return opts;

@@ -14,6 +14,13 @@ export interface PodNetwork {
   subnet: string;
 }
 
+export interface PortMapping {
+  containerPort: number;
+  hostPort: number;
+  protocol?: "TCP" | "UDP" | "SCTP";
+  hostIP?: string;
+}
+
 /** DNS settings written into the sandbox's resolv.conf (shared by every container of the pod). */
 export interface PodDNSConfig {
   nameservers?: string[];
@@ -27,6 +34,10 @@ export interface PodSandboxConfig {
   name: string;
   /** The pod's hostname (`spec.hostname` or the pod name, at most 63 characters). */
   hostname?: string;
+  /** `<subdomain>.<namespace>.svc.<cluster-domain>` when `spec.subdomain` is set: /etc/hosts gets the FQDN. */
+  domainname?: string;
+  /** `hostPort`s of the pod's containers, published on the sandbox (which owns the network namespace). */
+  portMappings?: PortMapping[];
   /** Required unless `hostNetwork`. */
   podCIDRNetwork?: PodNetwork;
   hostNetwork?: boolean;
@@ -89,6 +100,8 @@ export interface ContainerConfig {
   tty?: boolean;
   /** How many times this container was restarted in its pod (0 for the first run). */
   restartCount: number;
+  /** Linux OOM score adjustment from the pod's QoS class (upstream: Guaranteed -997, BestEffort 1000). */
+  oomScoreAdj?: number;
   /** Extra labels, e.g. a spec hash the kubelet compares to detect changes. */
   labels?: Record<string, string>;
 }
