@@ -74,6 +74,10 @@ const QUICK: BenchConfig = {
 };
 
 const IDLE_PREFIX = "idle";
+/** Creating the idle objects is set-up, not a measurement: enough in flight to be quick. */
+const SETUP_CONCURRENCY = 16;
+/** Set-up that takes longer than this means the server is not working; the run stops. */
+const SETUP_TIME_LIMIT_MS = 60_000;
 /** Start-up takes about a second; this leaves room for a busy machine. */
 const SERVER_READY_TIMEOUT_MS = 30_000;
 /** Server output shown when a server dies during the run. */
@@ -173,8 +177,8 @@ async function main(): Promise<void> {
 
 /**
  * Throws when `server` is gone: every number measured against it since would be about errors.
- * (Seen on shared machines: another process's broad `pkill` stops it with SIGTERM, and its log then
- * ends with "shutting down".)
+ * (Seen on the shared development machine: another process stopped the servers with SIGTERM, so
+ * their logs ended with "shutting down".)
  */
 function assertRunning(server: TestServer, phase: string): void {
   if (server.proc.exitCode === null && server.proc.signalCode === null) return;
@@ -228,7 +232,7 @@ async function measureIdleMemory(server: TestServer, target: Target, cfg: BenchC
   try {
     await sleep(cfg.idleSettleMs);
     const empty = await measureMemory(pid, client);
-    const created = await runLoad({ target, concurrency: 16, count: cfg.idleObjects, timeLimitMs: 60_000, warmup: 0, request: createConfigMaps(IDLE_PREFIX) });
+    const created = await runLoad({ target, concurrency: SETUP_CONCURRENCY, count: cfg.idleObjects, timeLimitMs: SETUP_TIME_LIMIT_MS, warmup: 0, request: createConfigMaps(IDLE_PREFIX) });
     if (created.completed !== cfg.idleObjects) throw new Error(`creating the idle objects: ${created.completed}/${cfg.idleObjects} (${created.firstError ?? "time limit"})`);
     await sleep(cfg.idleSettleMs);
     const loaded = await measureMemory(pid, client);
