@@ -134,9 +134,10 @@ test("binds pods that fit, explains pods that do not, and retries when a node jo
   // A pod that fits goes to the only untainted node, with the condition and event upstream writes.
   await env.client.create(PODS, "default", pod("small", { cpu: "500m", memory: "256Mi" }));
   assert.equal(await boundNode(env, "small"), "worker-1");
-  const small = await env.client.get(PODS, "default", "small");
-  const scheduled = ((small.status as any).conditions as any[]).find((c) => c.type === "PodScheduled");
-  assert.equal(scheduled.status, "True");
+  await waitFor("PodScheduled=True on small", async () => {
+    const p = await env.client.get(PODS, "default", "small");
+    return ((p.status as any).conditions as any[] | undefined)?.find((c) => c.type === "PodScheduled" && c.status === "True");
+  });
   const okEvent = await waitFor("Scheduled event", async () => {
     const list = await env.client.list(EVENTS, "default");
     return list.items.find((e: any) => e.reason === "Scheduled" && e.involvedObject.name === "small");
@@ -169,9 +170,11 @@ test("binds pods that fit, explains pods that do not, and retries when a node jo
   // A bigger worker joins: the pending pod is retried and lands there.
   await env.client.create(NODES, "", node("worker-2", { cpu: "8", memory: "16Gi" }));
   assert.equal(await boundNode(env, "big"), "worker-2");
-  const big = await env.client.get(PODS, "default", "big");
-  const after = ((big.status as any).conditions as any[]).find((c) => c.type === "PodScheduled");
-  assert.equal(after.status, "True");
+  // The condition follows the binding in its own status write (see bindPod).
+  await waitFor("PodScheduled=True on big", async () => {
+    const p = await env.client.get(PODS, "default", "big");
+    return ((p.status as any).conditions as any[] | undefined)?.find((c) => c.type === "PodScheduled" && c.status === "True");
+  });
 
   // A pod tolerating the control-plane taint may go there; one for a missing label goes nowhere.
   const withSelector = pod("picky");

@@ -7,6 +7,12 @@ import { labelSelectorFromObject } from "../../shared/api/selectors.js";
 import { podNonZeroRequests, podRequests } from "./resources.js";
 import type { AffinityTerm, HostPort, PodInfo, WeightedAffinityTerm } from "./types.js";
 
+/**
+ * Owners whose replicas are spread by default (upstream builds the default spreading selector from the
+ * ReplicationControllers, ReplicaSets and StatefulSets selecting the pod).
+ */
+const SPREAD_OWNER_KINDS = new Set(["ReplicaSet", "ReplicationController", "StatefulSet"]);
+
 /** Parses one affinity term; the namespaces default to the pod's own (upstream `newAffinityTerm`). */
 export function affinityTerm(pod: Pod, term: PodAffinityTerm): AffinityTerm {
   const namespaces = new Set(term.namespaces ?? []);
@@ -46,7 +52,7 @@ export function buildPodInfo(pod: Pod): PodInfo {
   const weighted = (terms: { weight: number; podAffinityTerm: PodAffinityTerm }[] | undefined): WeightedAffinityTerm[] =>
     (terms ?? []).map((t) => ({ ...affinityTerm(pod, t.podAffinityTerm), weight: t.weight }));
   const nonZero = podNonZeroRequests(spec);
-  const owner = pod.metadata?.ownerReferences?.find((o) => o.controller);
+  const owner = pod.metadata?.ownerReferences?.find((o) => o.controller && SPREAD_OWNER_KINDS.has(o.kind));
   return {
     key: `${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`,
     pod,

@@ -191,7 +191,11 @@ export class Scheduler {
       return;
     }
     if (!this.isOurs(pod)) return;
-    if (pod.metadata?.deletionTimestamp) return;
+    if (pod.metadata?.deletionTimestamp) {
+      // Being deleted before it was placed: nothing to schedule any more.
+      if (this.pending.delete(key)) this.queue.delete(key);
+      return;
+    }
     this.pending.set(key, pod);
     if (pod.spec?.schedulingGates?.length) return;
     if (!old || old.spec?.schedulingGates?.length || podSpecChanged(old, pod)) this.queue.add(key, pod.spec?.priority ?? 0);

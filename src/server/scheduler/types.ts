@@ -65,7 +65,7 @@ export interface PodInfo {
   requiredAntiAffinity: AffinityTerm[];
   preferredAffinity: WeightedAffinityTerm[];
   preferredAntiAffinity: WeightedAffinityTerm[];
-  /** UID of the controlling owner (ReplicaSet, StatefulSet …), for default spreading. */
+  /** UID of the controlling ReplicaSet, ReplicationController or StatefulSet, for default spreading. */
   controllerUid?: string;
   priority: number;
   terminating: boolean;
