@@ -3,7 +3,7 @@
 // termination messages, OOM, images. Skips, saying why, when no engine is reachable.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, rmSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes, randomUUID } from "node:crypto";
@@ -13,6 +13,7 @@ import { DockerRuntime } from "../../src/agent/kubelet/runtime/docker.js";
 import { connectDocker } from "../../src/agent/kubelet/runtime/docker-client.js";
 import { LABEL_NODE } from "../../src/agent/kubelet/runtime/labels.js";
 import { ImagePullError } from "../../src/agent/kubelet/images/ensure.js";
+import { runImageImport } from "../../src/agent/kubelet/images/import-command.js";
 import type { ContainerConfig, PodSandboxConfig } from "../../src/agent/kubelet/runtime/types.js";
 
 const IMAGE = "kube-lite-test/busybox:latest";
@@ -189,6 +190,11 @@ test("logs: tail, timestamps, since and follow", async (t) => {
   assert.equal(tail, "line5\nlate\n");
   const stamped = await readAll((await runtime.logs(id, { tailLines: 1, timestamps: true })).output);
   assert.match(stamped, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z late\n$/);
+  // Since the engine's own timestamp of "late" (no clock skew between us and the engine).
+  const all = await readAll((await runtime.logs(id, { timestamps: true })).output);
+  const lateStamp = /^(\S+) late$/m.exec(all)?.[1];
+  assert.ok(lateStamp, all);
+  assert.equal(await readAll((await runtime.logs(id, { since: new Date(lateStamp) })).output), "late\n");
   const future = await readAll((await runtime.logs(id, { since: new Date(Date.now() + 60_000) })).output);
   assert.equal(future, "");
   const stdoutOnly = await readAll((await runtime.logs(id, { stderr: false })).output);
@@ -333,6 +339,16 @@ test("images: presence, policies, offline fallback, tarball import", async (t) =
     assert.deepEqual(loaded, [tag]);
     assert.equal(progress.at(-1), 1);
     assert.equal((await runtime.ensureImage(tag, "Never")).pulled, false);
+
+    // The command a person runs: progress lines, the loaded names, a non-zero exit for a bad file.
+    const bogus = join(dir, "bogus.tar");
+    writeFileSync(bogus, "not a tarball");
+    const lines: string[] = [];
+    const code = await runImageImport([tarball, bogus], { write: (l) => lines.push(l) });
+    assert.equal(code, 1);
+    assert.ok(lines.includes(`imported.tar: loaded ${tag}`), lines.join("\n"));
+    assert.match(lines.find((l) => l.startsWith("imported.tar: 100%")) ?? "", /^imported\.tar: 100% \(\d+\.\d\/\d+\.\d MiB\)$/);
+    assert.match(lines.at(-1) ?? "", /^bogus\.tar: import failed: /);
   } finally {
     try {
       execFileSync("docker", ["rmi", tag], { stdio: "ignore" });

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync, existsSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { progressLine } from "../../src/agent/kubelet/images/import-command.js";
 import { importImageDirectory, watchImageDirectory, IMPORT_RECORD_FILE, type ImageDirOptions } from "../../src/agent/kubelet/images/image-dir.js";
 
 /** An engine fake: records imports, "loads" the image named by the file's content. */
@@ -61,6 +62,11 @@ test("imports new tarballs once, again when changed or removed from the engine",
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("progress lines for a person", () => {
+  assert.equal(progressLine("app.tar", { bytesRead: 5 * 2 ** 20, totalBytes: 10 * 2 ** 20 }), "app.tar: 50% (5.0/10.0 MiB)");
+  assert.equal(progressLine("empty.tar", { bytesRead: 0, totalBytes: 0 }), "empty.tar: 100% (0.0/0.0 MiB)");
 });
 
 test("a missing directory is nothing to import", async () => {
