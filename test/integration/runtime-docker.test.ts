@@ -14,7 +14,7 @@ import { connectDocker } from "../../src/agent/kubelet/runtime/docker-client.js"
 import { LABEL_NODE } from "../../src/agent/kubelet/runtime/labels.js";
 import { ImagePullError } from "../../src/agent/kubelet/images/ensure.js";
 import { runImageImport } from "../../src/agent/kubelet/images/import-command.js";
-import type { ContainerConfig, PodSandboxConfig } from "../../src/agent/kubelet/runtime/types.js";
+import type { ContainerConfig, PodSandboxConfig, RuntimeEvent } from "../../src/agent/kubelet/runtime/types.js";
 
 const IMAGE = "kube-lite-test/busybox:latest";
 const suffix = randomBytes(3).toString("hex");
@@ -113,6 +113,14 @@ test("two containers share localhost and emptyDir volumes (disk and memory)", as
   assert.match(out, /search default\.svc\.cluster\.local/);
   assert.match(out, /options ndots:5/);
   assert.ok(existsSync(join(disk.type === "bind" ? disk.path : "", "index.html")), "emptyDir on the host under the root dir");
+
+  // Port-forward: a TCP connection into the pod's network namespace.
+  const conn = await runtime.portForward(sandboxId, 8080);
+  conn.end("GET /index.html HTTP/1.0\r\nHost: pod\r\n\r\n");
+  const response = await readAll(conn);
+  assert.match(response, /^HTTP\/1\.[01] 200 /);
+  assert.match(response, /hello-from-server\n$/);
+  await assert.rejects(runtime.portForward(sandboxId, 1), /error forwarding port 1 to pod sandbox/);
 });
 
 test("hostPort: published on the sandbox, served by a container of the pod; image reported as the spec names it", async (t) => {
@@ -135,6 +143,35 @@ test("hostPort: published on the sandbox, served by a container of the pod; imag
   const info = await runtime.inspectContainer(id);
   assert.equal(info.image, IMAGE);
   assert.match(info.imageID, /^docker:\/\/sha256:/);
+});
+
+test("lifecycle events for this node's sandboxes and containers", async (t) => {
+  if (skip) return t.skip(skip);
+  const events: RuntimeEvent[] = [];
+  let ended = false;
+  const watch = await runtime.watchEvents((e) => events.push(e), () => (ended = true));
+  try {
+    const p = pod("events");
+    const { sandboxId } = await runtime.runSandbox(p);
+    const id = await startPodContainer(p, sandboxId, container("main", { command: ["sh", "-c", "exit 3"] }));
+    await waitExited(id);
+    await runtime.removeContainer(id);
+    const deadline = Date.now() + 5000;
+    const want = (e: RuntimeEvent) => e.id === id && e.action === "destroyed";
+    while (!events.some(want) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const mine = events.filter((e) => e.podUid === p.podUid);
+    assert.deepEqual(mine.filter((e) => e.kind === "sandbox").map((e) => e.action).slice(0, 2), ["created", "started"]);
+    assert.deepEqual(mine.filter((e) => e.id === id).map((e) => [e.action, e.containerName, e.exitCode]), [
+      ["created", "main", undefined],
+      ["started", "main", undefined],
+      ["died", "main", 3],
+      ["destroyed", "main", undefined],
+    ]);
+    assert.ok(mine.every((e) => e.time.getTime() > Date.now() - 60_000));
+  } finally {
+    watch.stop();
+  }
+  assert.equal(ended, false, "stop() is not reported as the engine ending the stream");
 });
 
 test("exec: stdin, stdout, stderr and the exit code; tty with resize", async (t) => {

@@ -11,7 +11,7 @@ import { DockerDemux, demux } from "../../src/agent/kubelet/runtime/stream-demux
 import { pauseArch, pauseBinary } from "../../src/agent/kubelet/runtime/pause-binary.js";
 import { tarArchive } from "../../src/agent/kubelet/runtime/tar.js";
 import { gatewayOf, resolvConf, sandboxCreateOptions } from "../../src/agent/kubelet/runtime/sandbox.js";
-import { containerStateOf } from "../../src/agent/kubelet/runtime/docker.js";
+import { containerStateOf, runtimeEventOf } from "../../src/agent/kubelet/runtime/docker.js";
 
 function frame(type: number, payload: string): Buffer {
   const body = Buffer.from(payload);
@@ -163,4 +163,19 @@ test("Docker states map to container states with upstream reasons", () => {
   assert.equal(cannot.reason, "ContainerCannotRun");
   assert.match(cannot.message ?? "", /executable file not found/);
   assert.equal(containerStateOf(s({ Status: "removing" })).state, "unknown");
+});
+
+test("Docker events become runtime events; other events are ignored", () => {
+  const attrs = { "io.kubernetes.docker.type": "container", "io.kubernetes.pod.uid": "u1", "io.kubernetes.container.name": "web", exitCode: "137" };
+  const line = (action: string, a: Record<string, string> = attrs, type = "container") =>
+    JSON.stringify({ Type: type, Action: action, Actor: { ID: "abc", Attributes: a }, time: 1795777771, timeNano: 1795777771147856780 });
+  assert.deepEqual(runtimeEventOf(line("die")), {
+    id: "abc", kind: "container", action: "died", podUid: "u1", containerName: "web", exitCode: 137, time: new Date(1795777771147.8567),
+  });
+  assert.equal(runtimeEventOf(line("start"))?.exitCode, undefined);
+  assert.equal(runtimeEventOf(line("start", { ...attrs, "io.kubernetes.docker.type": "podsandbox" }))?.kind, "sandbox");
+  assert.equal(runtimeEventOf(line("exec_start: sh")), undefined);
+  assert.equal(runtimeEventOf(line("start", {})), undefined, "not one of ours");
+  assert.equal(runtimeEventOf(line("create", attrs, "network")), undefined);
+  assert.equal(runtimeEventOf("not json"), undefined);
 });

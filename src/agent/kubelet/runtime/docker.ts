@@ -4,6 +4,7 @@
  * each agent sees only its own.
  */
 import { randomBytes } from "node:crypto";
+import { connect } from "node:net";
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { PassThrough, Writable, type Duplex, type Readable } from "node:stream";
@@ -16,14 +17,14 @@ import { ensurePodNetwork, ensureSandboxImage, resolvConf, sandboxCreateOptions 
 import { diskEmptyDir, hostPathSource, podDir, type HostPathType } from "./volumes.js";
 import { parseQuantity } from "./resources.js";
 import {
-  LABEL_IMAGE, LABEL_NODE, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, LABEL_SANDBOX_ATTEMPT, LABEL_TERMINATION_MESSAGE_FILE,
+  LABEL_CONTAINER_NAME, LABEL_IMAGE, LABEL_NODE, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, LABEL_SANDBOX_ATTEMPT, LABEL_TERMINATION_MESSAGE_FILE,
   LABEL_TYPE, TYPE_CONTAINER, TYPE_SANDBOX, identityFromLabels,
 } from "./labels.js";
 import { ensureImage as ensureImageWith } from "../images/ensure.js";
 import { dockerImageBackend, importImageTarball as importTarball } from "../images/docker-images.js";
 import { imageIDFor } from "../images/reference.js";
 import type {
-  ContainerConfig, ContainerInfo, ContainerRuntime, ContainerState, EnsureImageResult, ExecOptions, ImagePullPolicy,
+  RuntimeEvent, ContainerConfig, ContainerInfo, ContainerRuntime, ContainerState, EnsureImageResult, ExecOptions, ImagePullPolicy,
   ImportProgress, LogOptions, LogStream, MountSource, PodSandbox, PodSandboxConfig, RegistryAuth, RuntimePod,
   SandboxInfo, StreamSession,
 } from "./types.js";
@@ -55,6 +56,43 @@ function ignoreStatus(...codes: number[]) {
   return (err: unknown) => {
     if (!codes.includes(statusCode(err) ?? -1)) throw err;
   };
+}
+
+/** Docker event actions we forward, and their names in our events. */
+const EVENT_ACTIONS: Record<string, RuntimeEvent["action"]> = {
+  create: "created",
+  start: "started",
+  die: "died",
+  oom: "oom",
+  destroy: "destroyed",
+};
+
+/**
+ * One line of Docker's event stream as a RuntimeEvent; `undefined` for other events or other lines.
+ *
+ * @example runtimeEventOf('{"Type":"container","Action":"die","Actor":{"ID":"ab…","Attributes":{…}},"timeNano":…}')
+ */
+export function runtimeEventOf(line: string): RuntimeEvent | undefined {
+  let raw: { Type?: string; Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> }; timeNano?: number; time?: number };
+  try {
+    raw = JSON.parse(line) as typeof raw;
+  } catch {
+    return undefined;
+  }
+  const action = EVENT_ACTIONS[raw.Action ?? ""];
+  const attrs = raw.Actor?.Attributes ?? {};
+  const type = attrs[LABEL_TYPE];
+  if (raw.Type !== "container" || !action || !raw.Actor?.ID || (type !== TYPE_SANDBOX && type !== TYPE_CONTAINER)) return undefined;
+  const e: RuntimeEvent = {
+    id: raw.Actor.ID,
+    kind: type === TYPE_SANDBOX ? "sandbox" : "container",
+    action,
+    podUid: attrs[LABEL_POD_UID] ?? "",
+    time: new Date(raw.timeNano ? raw.timeNano / 1e6 : (raw.time ?? 0) * 1000),
+  };
+  if (type === TYPE_CONTAINER && attrs[LABEL_CONTAINER_NAME]) e.containerName = attrs[LABEL_CONTAINER_NAME];
+  if (action === "died" && attrs["exitCode"] !== undefined) e.exitCode = Number(attrs["exitCode"]);
+  return e;
 }
 
 /**
@@ -271,6 +309,60 @@ export class DockerRuntime implements ContainerRuntime {
     const { Volumes } = await docker.listVolumes({ filters: { label: [`${LABEL_NODE}=${this.opts.nodeName}`, `${LABEL_POD_UID}=${podUid}`] } });
     for (const v of Volumes ?? []) await docker.getVolume(v.Name).remove().catch(ignoreStatus(404));
     await rm(podDir(this.opts.rootDir, podUid), { recursive: true, force: true });
+  }
+
+  // ---- events and port-forward ----
+
+  async watchEvents(onEvent: (e: RuntimeEvent) => void, onEnd?: (err?: Error) => void): Promise<{ stop(): void }> {
+    const docker = await this.docker();
+    const stream = (await docker.getEvents({
+      filters: { type: ["container"], label: [`${LABEL_NODE}=${this.opts.nodeName}`], event: Object.keys(EVENT_ACTIONS) },
+    })) as unknown as Readable;
+    let stopped = false;
+    let ended = false;
+    let rest = "";
+    const end = (err?: Error) => {
+      if (ended || stopped) return;
+      ended = true;
+      onEnd?.(err);
+    };
+    stream.on("data", (chunk: Buffer) => {
+      rest += chunk.toString("utf8");
+      const lines = rest.split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines) {
+        const e = runtimeEventOf(line);
+        if (e && !stopped) onEvent(e);
+      }
+    });
+    stream.on("error", (err: Error) => end(err));
+    stream.on("close", () => end());
+    stream.on("end", () => end());
+    return {
+      stop: () => {
+        stopped = true;
+        stream.destroy();
+      },
+    };
+  }
+
+  async portForward(sandboxId: string, port: number): Promise<Duplex> {
+    const docker = await this.docker();
+    const info = await docker.getContainer(sandboxId).inspect();
+    if (!info.State.Running) throw new Error(`pod sandbox ${sandboxId.slice(0, 12)} is not running`);
+    // Pod IPs on the node's bridge are reachable from the node itself; host-network pods listen on it.
+    const host = info.HostConfig.NetworkMode === "host"
+      ? "127.0.0.1"
+      : Object.values(info.NetworkSettings.Networks ?? {}).map((n) => n.IPAddress).find(Boolean);
+    if (!host) throw new Error(`pod sandbox ${sandboxId.slice(0, 12)} has no IP address`);
+    return new Promise<Duplex>((resolve, reject) => {
+      const socket = connect({ host, port });
+      socket.once("connect", () => {
+        socket.off("error", reject);
+        resolve(socket);
+      });
+      socket.once("error", (err) => reject(new Error(`error forwarding port ${port} to pod sandbox ${sandboxId.slice(0, 12)}: ${err.message}`)));
+    });
   }
 
   // ---- streaming ----

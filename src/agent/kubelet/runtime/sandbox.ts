@@ -41,7 +41,7 @@ export async function ensureSandboxImage(docker: Docker): Promise<string> {
   const response = await docker.importImage(rootfs as unknown as string, {
     repo: SANDBOX_IMAGE_REPOSITORY,
     tag: SANDBOX_IMAGE_VERSION,
-    changes: [`CMD ["${PAUSE_PATH}"]`, "LABEL io.kube-lite.image=pause"],
+    changes: [`CMD ["${PAUSE_PATH}"]`],
   });
   await readProgress(response as unknown as import("node:stream").Readable);
   return SANDBOX_IMAGE;

@@ -3,7 +3,7 @@
  * streaming) that the Docker implementation (`docker.ts`) and, later, the simulated runtime
  * (`sim.ts`) both provide. Everything here is in Kubernetes terms; nothing leaks Docker types.
  */
-import type { Readable, Writable } from "node:stream";
+import type { Duplex, Readable, Writable } from "node:stream";
 import type { ContainerPort, ResourceRequirements, SecurityContext, PodSecurityContext } from "kubernetes-types/core/v1.js";
 
 /** The per-node pod network: a bridge whose subnet is the node's pod CIDR. */
@@ -230,6 +230,20 @@ export interface ImportProgress {
   totalBytes: number;
 }
 
+/** A lifecycle change of one of this node's sandboxes or containers (for the kubelet's PLEG). */
+export interface RuntimeEvent {
+  /** Docker container ID of the sandbox or container. */
+  id: string;
+  kind: "sandbox" | "container";
+  /** created, started, died (exited or killed), oom, destroyed. */
+  action: "created" | "started" | "died" | "oom" | "destroyed";
+  podUid: string;
+  containerName?: string;
+  /** For `died`: the exit code the engine reported. */
+  exitCode?: number;
+  time: Date;
+}
+
 export interface ContainerRuntime {
   /** e.g. `docker://20.10.24` for `nodeInfo.containerRuntimeVersion`. */
   version(): Promise<string>;
@@ -247,6 +261,14 @@ export interface ContainerRuntime {
   listContainers(): Promise<ContainerInfo[]>;
   /** Every pod this node's runtime holds, from container labels (adoption after a restart). */
   listPodContainers(): Promise<RuntimePod[]>;
+
+  /**
+   * Streams this node's lifecycle events until `stop()`; `onEnd` runs if the engine closes the
+   * stream (e.g. it restarted): relist then, events may have been missed.
+   */
+  watchEvents(onEvent: (e: RuntimeEvent) => void, onEnd?: (err?: Error) => void): Promise<{ stop(): void }>;
+  /** A TCP connection to `port` in the pod's network namespace (for port-forward). */
+  portForward(sandboxId: string, port: number): Promise<Duplex>;
 
   logs(id: string, options: LogOptions): Promise<LogStream>;
   exec(id: string, options: ExecOptions): Promise<StreamSession>;
