@@ -186,6 +186,14 @@ test("exec: stdin, stdout, stderr and the exit code; tty with resize", async (t)
   assert.equal(err, "to-stderr\n");
   assert.equal(code, 3);
 
+  // Usage: CPU time accumulates, memory is reported.
+  const s1 = await runtime.containerStats(id);
+  await (await runtime.exec(id, { command: ["sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done"] })).exitCode;
+  const s2 = await runtime.containerStats(id);
+  assert.ok(s2.cpuUsageCoreNanoSeconds > s1.cpuUsageCoreNanoSeconds, `${s1.cpuUsageCoreNanoSeconds} → ${s2.cpuUsageCoreNanoSeconds}`);
+  assert.ok(s2.memoryUsageBytes > 0 && s2.memoryWorkingSetBytes > 0 && s2.memoryWorkingSetBytes <= s2.memoryUsageBytes);
+  assert.ok(s2.time >= s1.time);
+
   const tty = await runtime.exec(id, { command: ["sh", "-c", "sleep 0.5; stty size"], tty: true, stderr: false });
   // The engine accepts a resize once the process runs; retry briefly until it does.
   for (let i = 0; ; i++) {

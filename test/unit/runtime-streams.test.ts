@@ -11,7 +11,7 @@ import { DockerDemux, demux } from "../../src/agent/kubelet/runtime/stream-demux
 import { pauseArch, pauseBinary } from "../../src/agent/kubelet/runtime/pause-binary.js";
 import { tarArchive } from "../../src/agent/kubelet/runtime/tar.js";
 import { gatewayOf, resolvConf, sandboxCreateOptions } from "../../src/agent/kubelet/runtime/sandbox.js";
-import { containerStateOf, runtimeEventOf } from "../../src/agent/kubelet/runtime/docker.js";
+import { containerStateOf, runtimeEventOf, statsOf } from "../../src/agent/kubelet/runtime/docker.js";
 
 function frame(type: number, payload: string): Buffer {
   const body = Buffer.from(payload);
@@ -178,4 +178,14 @@ test("Docker events become runtime events; other events are ignored", () => {
   assert.equal(runtimeEventOf(line("start", {})), undefined, "not one of ours");
   assert.equal(runtimeEventOf(line("create", attrs, "network")), undefined);
   assert.equal(runtimeEventOf("not json"), undefined);
+});
+
+test("stats: cumulative CPU and the working set on cgroup v1 and v2", () => {
+  const read = "2026-01-01T00:00:00.000000001Z";
+  assert.deepEqual(statsOf({ read, cpu_stats: { cpu_usage: { total_usage: 5e9 } }, memory_stats: { usage: 100, stats: { total_inactive_file: 30, inactive_file: 99 } } }), {
+    time: new Date("2026-01-01T00:00:00.000Z"), cpuUsageCoreNanoSeconds: 5e9, memoryUsageBytes: 100, memoryWorkingSetBytes: 70,
+  });
+  assert.equal(statsOf({ read, memory_stats: { usage: 100, stats: { inactive_file: 40 } } }).memoryWorkingSetBytes, 60);
+  assert.equal(statsOf({ read, memory_stats: { usage: 10, stats: { inactive_file: 40 } } }).memoryWorkingSetBytes, 0);
+  assert.equal(statsOf({ read }).cpuUsageCoreNanoSeconds, 0);
 });

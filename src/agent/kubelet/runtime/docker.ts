@@ -24,7 +24,7 @@ import { ensureImage as ensureImageWith } from "../images/ensure.js";
 import { dockerImageBackend, importImageTarball as importTarball } from "../images/docker-images.js";
 import { imageIDFor } from "../images/reference.js";
 import type {
-  RuntimeEvent, ContainerConfig, ContainerInfo, ContainerRuntime, ContainerState, EnsureImageResult, ExecOptions, ImagePullPolicy,
+  RuntimeEvent, ContainerStats, ContainerConfig, ContainerInfo, ContainerRuntime, ContainerState, EnsureImageResult, ExecOptions, ImagePullPolicy,
   ImportProgress, LogOptions, LogStream, MountSource, PodSandbox, PodSandboxConfig, RegistryAuth, RuntimePod,
   SandboxInfo, StreamSession,
 } from "./types.js";
@@ -93,6 +93,30 @@ export function runtimeEventOf(line: string): RuntimeEvent | undefined {
   if (type === TYPE_CONTAINER && attrs[LABEL_CONTAINER_NAME]) e.containerName = attrs[LABEL_CONTAINER_NAME];
   if (action === "died" && attrs["exitCode"] !== undefined) e.exitCode = Number(attrs["exitCode"]);
   return e;
+}
+
+interface DockerStats {
+  read: string;
+  cpu_stats?: { cpu_usage?: { total_usage?: number } };
+  memory_stats?: { usage?: number; stats?: Record<string, number> };
+}
+
+/**
+ * Docker's stats → ours. Working set as the kubelet (cAdvisor) computes it: usage minus inactive
+ * file pages (`total_inactive_file` on cgroup v1, `inactive_file` on v2), never below zero.
+ *
+ * @example statsOf({ read, cpu_stats: { cpu_usage: { total_usage: 5e9 } }, memory_stats: { usage: 100, stats: { inactive_file: 30 } } })
+ *   // { cpuUsageCoreNanoSeconds: 5e9, memoryUsageBytes: 100, memoryWorkingSetBytes: 70, … }
+ */
+export function statsOf(s: DockerStats): ContainerStats {
+  const usage = s.memory_stats?.usage ?? 0;
+  const inactive = s.memory_stats?.stats?.["total_inactive_file"] ?? s.memory_stats?.stats?.["inactive_file"] ?? 0;
+  return {
+    time: new Date(s.read),
+    cpuUsageCoreNanoSeconds: s.cpu_stats?.cpu_usage?.total_usage ?? 0,
+    memoryUsageBytes: usage,
+    memoryWorkingSetBytes: Math.max(0, usage - inactive),
+  };
 }
 
 /**
@@ -344,6 +368,13 @@ export class DockerRuntime implements ContainerRuntime {
         stream.destroy();
       },
     };
+  }
+
+  async containerStats(id: string): Promise<ContainerStats> {
+    const docker = await this.docker();
+    // one-shot: a single sample now, without the engine waiting a second for a "previous" one.
+    const s = (await docker.getContainer(id).stats({ stream: false, "one-shot": true } as { stream: false })) as unknown as DockerStats;
+    return statsOf(s);
   }
 
   async portForward(sandboxId: string, port: number): Promise<Duplex> {

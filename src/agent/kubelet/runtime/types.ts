@@ -230,6 +230,16 @@ export interface ImportProgress {
   totalBytes: number;
 }
 
+/** One sample of a container's usage, in the units of the kubelet's summary API. */
+export interface ContainerStats {
+  time: Date;
+  /** Cumulative CPU time, all cores (rate = difference between two samples). */
+  cpuUsageCoreNanoSeconds: number;
+  memoryUsageBytes: number;
+  /** Usage minus inactive file cache: what the OOM killer and `kubectl top` look at. */
+  memoryWorkingSetBytes: number;
+}
+
 /** A lifecycle change of one of this node's sandboxes or containers (for the kubelet's PLEG). */
 export interface RuntimeEvent {
   /** Docker container ID of the sandbox or container. */
@@ -267,6 +277,8 @@ export interface ContainerRuntime {
    * stream (e.g. it restarted): relist then, events may have been missed.
    */
   watchEvents(onEvent: (e: RuntimeEvent) => void, onEnd?: (err?: Error) => void): Promise<{ stop(): void }>;
+  /** One usage sample of a running container. */
+  containerStats(id: string): Promise<ContainerStats>;
   /** A TCP connection to `port` in the pod's network namespace (for port-forward). */
   portForward(sandboxId: string, port: number): Promise<Duplex>;
 
