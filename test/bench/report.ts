@@ -24,6 +24,8 @@ interface Table {
   headers: string[];
   rows: string[][];
   notes?: string[];
+  /** Columns of words, aligned left (the first column always is; numbers align right). */
+  leftColumns?: number[];
 }
 
 /**
@@ -35,7 +37,8 @@ export function renderText(r: BenchResults): string {
   return tables(r)
     .map((t) => {
       const widths = t.headers.map((h, i) => Math.max(h.length, ...t.rows.map((row) => (row[i] ?? "").length)));
-      const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+      const left = (i: number): boolean => i === 0 || (t.leftColumns ?? []).includes(i);
+      const line = (cells: string[]): string => cells.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
       return [`== ${t.title}`, line(t.headers), ...t.rows.map(line), ...(t.notes ?? []).map((n) => `   ${n}`)].join("\n");
     })
     .join("\n\n") + "\n";
@@ -73,7 +76,7 @@ export function renderMarkdown(r: BenchResults, previous = ""): string {
   ];
   out.push(NOTES_BEGIN, keptNotes(previous), NOTES_END, "");
   for (const t of tables(r)) {
-    out.push(`## ${t.title}`, "", `| ${t.headers.join(" | ")} |`, `|${t.headers.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`);
+    out.push(`## ${t.title}`, "", `| ${t.headers.join(" | ")} |`, `|${t.headers.map((_, i) => (i === 0 || (t.leftColumns ?? []).includes(i) ? "---" : "---:")).join("|")}|`);
     for (const row of t.rows) out.push(`| ${row.join(" | ")} |`);
     out.push("");
     for (const n of t.notes ?? []) out.push(`- ${n}`);
@@ -96,8 +99,9 @@ function tables(r: BenchResults): Table[] {
   const result: Table[] = [];
   result.push({
     title: "Targets",
-    headers: ["check", "target", "measured", "met"],
-    rows: checkTargets(r).map((c) => [c.name, c.target, c.measured, c.met ? "yes" : "NO"]),
+    headers: ["check", "target", "measured", "met", "for comparison"],
+    rows: checkTargets(r).map((c) => [c.name, c.target, c.measured, c.met ? "yes" : "NO", c.reference]),
+    leftColumns: [4],
   });
   result.push({
     title: "Single-object requests (ConfigMaps)",
