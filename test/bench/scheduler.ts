@@ -29,6 +29,8 @@ export interface SchedulerBenchOptions {
   createConcurrency: number;
   /** Give up waiting for the binds after this long. */
   timeoutMs: number;
+  /** Override the scheduler's bindings in flight (default: the scheduler's own default). */
+  bindConcurrency?: number;
 }
 
 export const SCHEDULER_BENCH_FULL: SchedulerBenchOptions = { nodes: 100, pods: 3000, podsPerOwner: 100, createConcurrency: 32, timeoutMs: 120_000 };
@@ -96,7 +98,7 @@ export async function benchScheduler(opts: SchedulerBenchOptions = SCHEDULER_BEN
     const owners = Array.from({ length: Math.ceil(opts.pods / opts.podsPerOwner) }, (_v, i) => ({ name: `app-${i}`, uid: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}` }));
     await inBatches(opts.pods, opts.createConcurrency, (i) => client.create({ group: "", plural: "pods" }, "default", benchPod(i, owners[i % owners.length]!)));
 
-    scheduler = new Scheduler(client, localBinder(cp), quiet);
+    scheduler = new Scheduler(client, localBinder(cp), quiet, { bindConcurrency: opts.bindConcurrency });
     const started = performance.now();
     scheduler.start();
     await scheduler.waitForSync();
