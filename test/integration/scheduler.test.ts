@@ -208,6 +208,49 @@ test("spreads a ReplicaSet's replicas over the nodes", async (t) => {
   assert.deepEqual([...perNode.values()].sort(), [3, 3, 3], `replicas per node: ${JSON.stringify([...perNode])}`);
 });
 
+test("anti-affinity keeps replicas apart; a deleted pod makes room for a waiting one", async (t) => {
+  const env = await setUp(t);
+  for (const n of ["a", "b", "c"]) await env.client.create(NODES, "", node(`node-${n}`, { cpu: "1" }));
+  const apart = (name: string) => {
+    const p = pod(name, { cpu: "100m", labels: { app: "etcd" } });
+    (p.spec as any).affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: "etcd" } }, topologyKey: "kubernetes.io/hostname" }] } };
+    return p;
+  };
+  for (let i = 0; i < 3; i++) await env.client.create(PODS, "default", apart(`etcd-${i}`));
+  const hosts = new Set<string>();
+  for (let i = 0; i < 3; i++) hosts.add(await boundNode(env, `etcd-${i}`));
+  assert.equal(hosts.size, 3, "one replica per node");
+  await env.client.create(PODS, "default", apart("etcd-3"));
+  const cond = await waitFor("etcd-3 unschedulable", async () => {
+    const p = await env.client.get(PODS, "default", "etcd-3");
+    return ((p.status as any).conditions as any[] | undefined)?.find((c) => c.type === "PodScheduled" && c.status === "False");
+  });
+  assert.equal(
+    cond.message,
+    "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+  );
+
+  // Each node has 1 cpu; fill node-a, then a pod needing 950m waits until node-a's hog goes away.
+  const full = await env.client.get(PODS, "default", "etcd-0");
+  const host = (full.spec as any).nodeName as string;
+  const hog = pod("hog", { cpu: "850m" });
+  (hog.spec as any).nodeName = host;
+  await env.client.create(PODS, "default", hog);
+  const others = ["node-a", "node-b", "node-c"].filter((n) => n !== host);
+  for (const n of others) {
+    const filler = pod(`filler-${n}`, { cpu: "850m" });
+    (filler.spec as any).nodeName = n;
+    await env.client.create(PODS, "default", filler);
+  }
+  await env.client.create(PODS, "default", pod("waiting", { cpu: "500m" }));
+  await waitFor("waiting unschedulable", async () => {
+    const p = await env.client.get(PODS, "default", "waiting");
+    return ((p.status as any).conditions as any[] | undefined)?.find((c) => c.type === "PodScheduled" && c.status === "False" && c.message.startsWith("0/3 nodes are available: 3 Insufficient cpu."));
+  });
+  await env.client.delete(PODS, "default", "hog", { gracePeriodSeconds: 0 });
+  assert.equal(await boundNode(env, "waiting"), host);
+});
+
 test("pods/binding subresource and the legacy bindings collection over HTTP", async (t) => {
   const env = await setUp(t, { startScheduler: false });
   await env.client.create(NODES, "", node("pi-1"));
