@@ -16,6 +16,7 @@ import type { VirtualCreateHandler } from "./apiserver/api-handler.js";
 import { NamespaceLifecycle } from "./admission/namespace-lifecycle.js";
 import { ServiceIpAllocator } from "./admission/service-ips.js";
 import { recordManagedFields } from "./apiserver/patch-request.js";
+import { legacyBindingsHandler, podBindingHandler } from "./apiserver/pod-binding.js";
 
 export interface ControlPlane {
   registry: Registry;
@@ -59,6 +60,8 @@ export async function buildControlPlane(opts: { store: Store; log: Logger }): Pr
   };
 
   const virtualCreate = reviewHandlers();
+  // The legacy `POST /api/v1/namespaces/<ns>/bindings` collection is served by the pod store, not a store of its own.
+  virtualCreate.set("/v1/bindings", legacyBindingsHandler(() => byGroupPlural("", "pods")));
   for (const rt of registry.resources) {
     if (virtualCreate.has(`${rt.group}/${rt.version}/${rt.plural}`)) continue;
     stores.set(rt, new GenericStore(rt, opts.store, admission, recordManagedFields));
@@ -67,5 +70,6 @@ export async function buildControlPlane(opts: { store: Store; log: Logger }): Pr
   const services = await byGroupPlural("", "services").list(undefined);
   for (const svc of services.items) serviceIps.observe(svc);
 
-  return { registry, stores, store: byGroupPlural, subresourceHandlers: new Map(), virtualCreate, serviceIps };
+  const subresourceHandlers = new Map<string, SubresourceHandler>([["/pods/binding", podBindingHandler]]);
+  return { registry, stores, store: byGroupPlural, subresourceHandlers, virtualCreate, serviceIps };
 }

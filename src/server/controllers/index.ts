@@ -11,6 +11,7 @@ import { NamespaceController } from "./namespace-controller.js";
 import { GarbageCollector } from "./garbage-collector.js";
 import { DEFAULT_SERVICE_ACCOUNT, ServiceAccountController } from "./serviceaccount-controller.js";
 import { ROOT_CA_CONFIGMAP, RootCAPublisher } from "./root-ca-publisher.js";
+import { startScheduler } from "../scheduler/index.js";
 
 export interface RunningControllers {
   stop(): void;
@@ -50,8 +51,10 @@ export function startControllers(cp: ControlPlane, opts: ControllerOptions, log:
   gc.run().catch(failed("garbage-collector"));
   saController.run().catch(failed("serviceaccount"));
   caPublisher.run().catch(failed("root-ca-cert-publisher"));
+  const scheduler = startScheduler(cp, log.child({ controller: "scheduler" }));
   return {
     stop() {
+      scheduler.stop();
       gc.stop();
       nsController.stop();
       saController.stop();

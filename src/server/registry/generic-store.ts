@@ -453,7 +453,8 @@ export class GenericStore {
       }
       next.metadata.name = name;
       this.prepareNamespace(next, namespace);
-      if (this.rt.hasStatus) {
+      // A binding sets spec.nodeName and the PodScheduled condition in one write, as upstream's BindingREST.
+      if (this.rt.hasStatus && subresource !== "binding") {
         if (live.status === undefined) delete next.status;
         else next.status = live.status;
       }
