@@ -222,6 +222,8 @@ test("killing and restarting the server: the agent reconnects by itself", async 
   t.after(() => client.close());
   let disconnected = false;
   client.once("disconnected", () => (disconnected = true));
+  // Leave keep-alive streams in the http.Agent's pool: the kill must not crash them into the process.
+  assert.equal((await apiRequest(client, "GET", "/version")).status, 200);
 
   await srv.kill();
   await waitFor("the agent to notice", () => disconnected, 3_000);
