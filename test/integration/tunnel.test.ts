@@ -229,6 +229,8 @@ test("killing and restarting the server: the agent reconnects by itself", async 
   await waitFor("the agent to notice", () => disconnected, 3_000);
   assert.equal(client.connected, false);
   assert.ok(lines().some((l) => l.includes("tunnel to server lost")));
+  // A request made during the outage waits for the tunnel instead of failing at once.
+  const duringOutage = apiRequest(client, "GET", "/api/v1/namespaces");
   await new Promise((r) => setTimeout(r, 1_000));
 
   srv = await startApiServer(serverDir, port);
@@ -236,6 +238,7 @@ test("killing and restarting the server: the agent reconnects by itself", async 
   const back = Date.now();
   await waitFor("the agent to reconnect", () => client.connected && srv.endpoint.isConnected("n3"), 8_000);
   assert.ok(Date.now() - back < 8_000);
+  assert.equal((await duringOutage).status, 200);
   assert.equal((await apiRequest(client, "GET", "/api/v1/namespaces")).status, 200, "pooled streams from the old tunnel were dropped, new ones work");
 });
 
@@ -277,4 +280,34 @@ test("a reinstalled node re-joins with the token; its old certificate stops work
   assert.equal((await apiRequest(reinstalled, "GET", "/api/v1/namespaces")).status, 200);
 
   await assert.rejects(connectTunnel({ server, dataDir: oldDir, nodeName: "n5", logger: silent }), /refused this node's stored credentials; join again with --token/);
+});
+
+test("a node renews its certificate with the current one, for its own name only", async (t) => {
+  const srv = await startApiServer(tempDir(t, "kube-lite-tunnel-srv-"));
+  t.after(() => srv.kill());
+  const agentDir = tempDir(t, "kube-lite-tunnel-agent-");
+  const client = await connectTunnel({ server: `https://127.0.0.1:${srv.port}`, token: srv.joinToken, dataDir: agentDir, nodeName: "n6", logger: silent });
+  client.close();
+  const read = (f: string): string => readFileSync(path.join(agentDir, f), "utf8");
+  const renew = (node: string): Promise<{ status: number; body: string }> =>
+    new Promise((resolve, reject) => {
+      const req = https.request(
+        { host: "127.0.0.1", port: srv.port, method: "POST", path: "/v1-kube-lite/node-credentials", ca: read(CREDENTIAL_FILES.ca), cert: read(CREDENTIAL_FILES.cert), key: read(CREDENTIAL_FILES.key), headers: { "x-kube-lite-node-name": node } },
+        (res) => {
+          let body = "";
+          res.on("data", (c: Buffer) => (body += c.toString()));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+  assert.equal((await renew("n7")).status, 401, "not for another node");
+  const renewed = await renew("n6");
+  assert.equal(renewed.status, 200);
+  const creds = JSON.parse(renewed.body) as { nodeName: string; certPem: string };
+  assert.equal(creds.nodeName, "n6");
+  assert.notEqual(creds.certPem, read(CREDENTIAL_FILES.cert));
+  assert.match(new X509Certificate(creds.certPem).subject, /CN=system:node:n6/);
+  assert.equal((await renew("n6")).status, 401, "the certificate it replaced no longer counts");
 });
