@@ -38,6 +38,8 @@ class TunnelAwareAuthenticator extends Authenticator {
 interface TestApiServer {
   port: number;
   joinToken: string;
+  adminToken: string;
+  caPem: string;
   caHash: string;
   endpoint: TunnelEndpoint;
   /** Paths of plain requests the server saw (to prove what an agent did or did not send). */
@@ -78,6 +80,8 @@ async function startApiServer(dataDir: string, port = 0): Promise<TestApiServer>
   return {
     port: (server.address() as AddressInfo).port,
     joinToken: tokens.joinToken,
+    adminToken: tokens.adminToken,
+    caPem: tls.caCertPem,
     caHash: tls.caHash,
     endpoint,
     requests,
@@ -117,6 +121,22 @@ function apiRequest(client: TunnelClient, method: string, urlPath: string, body?
   });
 }
 
+/** A request over HTTPS with the admin token (not through the tunnel). */
+function adminRequest(srv: TestApiServer, method: string, urlPath: string, body: unknown): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const data = JSON.stringify(body);
+    const req = https.request(
+      { host: "127.0.0.1", port: srv.port, method, path: urlPath, ca: srv.caPem, headers: { Authorization: `Bearer ${srv.adminToken}`, "Content-Type": "application/json" } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", reject);
+    req.end(data);
+  });
+}
+
 async function waitFor(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
@@ -151,6 +171,27 @@ test("join with the token: credentials are stored, API calls go through the tunn
   // Many requests at once share pooled streams.
   const many = await Promise.all(Array.from({ length: 20 }, () => apiRequest(client, "GET", "/version")));
   assert.ok(many.every((r) => r.status === 200));
+
+  // A large response (several stream windows) and a watch (a long streaming response) both flow.
+  const openapi = await apiRequest(client, "GET", "/openapi/v2");
+  assert.equal(openapi.status, 200);
+  assert.ok(JSON.stringify(openapi.json).length > 1024 * 1024, "bigger than a few windows");
+  const events: string[] = [];
+  const watch = http.get({ agent: client.httpAgent, host: "kube-lite-api", path: "/api/v1/namespaces?watch=1" });
+  const watching = new Promise<void>((resolve, reject) => {
+    watch.on("error", reject);
+    watch.on("response", (res) => {
+      res.on("data", (c: Buffer) => {
+        events.push(c.toString());
+        if (events.join("").includes("from-admin")) resolve();
+      });
+    });
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  const created = await adminRequest(srv, "POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "from-admin" } });
+  assert.equal(created, 201);
+  await watching;
+  watch.destroy();
 
   // A restart needs no token: the stored certificate is enough.
   client.close();
