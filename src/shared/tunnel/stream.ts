@@ -186,7 +186,6 @@ export class TunnelStream extends Duplex {
    * read(), so this is where consumption becomes visible; _read alone is not enough, since node calls
    * it before taking bytes out of the buffer and not again until we push.
    */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override read(size?: number): any {
     const chunk: unknown = super.read(size);
     this.grantConsumed();
