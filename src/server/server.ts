@@ -21,6 +21,7 @@ import { buildControlPlane } from "./control-plane.js";
 import { bootstrapCluster } from "./bootstrap.js";
 import { startControllers } from "./controllers/index.js";
 import { IdleMemoryTrimmer } from "./idle-memory.js";
+import { attachTunnelEndpoint } from "./tunnel-endpoint.js";
 
 /** How long a shutdown may take before the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -80,8 +81,11 @@ export async function runServer(config: ServerConfig): Promise<number> {
   const trimmer = new IdleMemoryTrimmer();
   const server = https.createServer({ cert: tls.certPem, key: tls.keyPem, ca: tls.caCertPem, requestCert: true, rejectUnauthorized: false }, (req, res) => {
     trimmer.noteActivity();
+    if (tunnel.handleRequest(req, res)) return;
     handler.listener(req, res);
   });
+  // Agents dial in here (wss://…/v1-kube-lite/connect); their API calls ride the tunnel into the same handler.
+  const tunnel = await attachTunnelEndpoint(server, { tls, joinToken: tokens.joinToken, listener: handler.listener, dataDir: config.dataDir, logger: componentLogger("tunnel") });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) => {
@@ -124,6 +128,7 @@ export async function runServer(config: ServerConfig): Promise<number> {
       deadline.unref();
       controllers.stop();
       trimmer.stop();
+      tunnel.close();
       server.close();
       server.closeAllConnections();
       store

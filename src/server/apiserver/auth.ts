@@ -6,6 +6,7 @@
 import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
 import { timingSafeEqual, createHash } from "node:crypto";
+import { tunnelUser } from "../tunnel/identity.js";
 
 export interface UserInfo {
   username: string;
@@ -54,6 +55,9 @@ export class Authenticator {
       if (found) return { ...found, groups: [...found.groups, "system:authenticated"] };
       return undefined;
     }
+    // Requests an agent sends through its tunnel carry the node identity the tunnel authenticated.
+    const node = tunnelUser(req);
+    if (node) return { ...node, groups: [...node.groups, "system:authenticated"] };
     const socket = req.socket as TLSSocket;
     if (typeof socket.getPeerCertificate === "function" && socket.authorized) {
       const cert = socket.getPeerCertificate();
