@@ -127,7 +127,7 @@ function fixtureResults(): BenchResults {
     },
     storeKeys: 100,
     storeWritesPerKey: 100,
-    memory: { objects: 1000, settleMs: 5000, empty: memory(80 << 20), loaded: memory(99 << 20), afterLoadRssBytes: 120 << 20, peakRssBytes: 130 << 20, baseline: memory(44 << 20) },
+    memory: { objects: 1000, settleMs: 5000, empty: memory(80 << 20), loaded: memory(99 << 20), longIdleMs: 60_000, settled: memory(90 << 20), afterLoadRssBytes: 120 << 20, peakRssBytes: 130 << 20, baseline: memory(44 << 20) },
     durationMs: 60_000,
   };
 }

@@ -21,6 +21,9 @@ export interface MemoryResults {
   empty: ProcessMemory;
   /** After creating `objects` ConfigMaps and idling `settleMs`. */
   loaded: ProcessMemory;
+  /** The same server after `longIdleMs` of idling (V8 has shrunk its heap by then). */
+  longIdleMs: number;
+  settled: ProcessMemory;
   /** After the whole load run (throughput and watch), and the peak (VmHWM) until then. */
   afterLoadRssBytes: number;
   peakRssBytes: number;
