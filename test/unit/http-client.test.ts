@@ -305,3 +305,28 @@ test("client: a silent server times out instead of hanging", async () => {
     await srv.close();
   }
 });
+
+test("client: 429/5xx with Retry-After is retried as client-go does, then given up on with the server's error", async () => {
+  let calls = 0;
+  const srv = await fakeServer((req, res) => {
+    calls++;
+    const always = req.url?.includes("always");
+    if (always || calls <= 2) {
+      res.writeHead(always ? 503 : 429, { "Content-Type": "application/json", "Retry-After": "0" });
+      res.end(JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: always ? "ServiceUnavailable" : "TooManyRequests", code: always ? 503 : 429, message: "busy" }));
+      return;
+    }
+    res.end(JSON.stringify({ metadata: { name: "ok" } }));
+  });
+  const c = new HttpApiClient({ server: srv.url });
+  try {
+    assert.equal((await c.get({ group: "", plural: "pods" }, "default", "ok")).metadata.name, "ok");
+    assert.equal(calls, 3);
+    calls = 0;
+    await assert.rejects(c.get({ group: "", plural: "pods" }, "default", "always"), (e: unknown) => e instanceof ApiError && e.code === 503 && e.reason === "ServiceUnavailable");
+    assert.equal(calls, 10);
+  } finally {
+    c.destroy();
+    await srv.close();
+  }
+});

@@ -5,6 +5,7 @@
  */
 import http from "node:http";
 import https from "node:https";
+import type { ApiError } from "../api/status.js";
 import type { KubeList, KubeObject } from "../api/types.js";
 import { KUBE_LITE_VERSION } from "../version.js";
 import { apiErrorFromResponse } from "./http-errors.js";
@@ -18,6 +19,10 @@ import { WatchDecoder } from "./watch-decoder.js";
  * hang on it forever.
  */
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+/** Attempts of a request the server keeps answering with 429/5xx + Retry-After (client-go's `maxRetries`). */
+const MAX_RETRY_AFTER_ATTEMPTS = 10;
+/** The longest single Retry-After wait honoured, so a confused server cannot park a caller for hours. */
+const MAX_RETRY_AFTER_SECONDS = 30;
 /** Idle sockets the keep-alive agent holds open: the kubelet's steady traffic needs a few at most. */
 const KEEP_ALIVE_MAX_FREE_SOCKETS = 4;
 /** TCP keep-alive probe delay on pooled sockets, so a vanished server is noticed on long watches. */
@@ -226,12 +231,31 @@ export class HttpApiClient implements ApiClient {
    *
    * @example const info = await client.requestJson<{ gitVersion: string }>("GET", "/version");
    */
-  requestJson<T>(method: string, path: string, body?: Body): Promise<T> {
+  async requestJson<T>(method: string, path: string, body?: Body): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.requestOnce<T>(method, path, body);
+      } catch (err) {
+        const wait = err instanceof RetryAfter ? err.seconds : undefined;
+        if (wait === undefined) throw err;
+        if (attempt + 1 >= MAX_RETRY_AFTER_ATTEMPTS) throw (err as RetryAfter).apiError;
+        await new Promise((r) => setTimeout(r, Math.min(wait, MAX_RETRY_AFTER_SECONDS) * 1000));
+      }
+    }
+  }
+
+  private requestOnce<T>(method: string, path: string, body?: Body): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const req = this.start(method, path, body, (res) => {
         readAll(res).then((text) => {
           const code = res.statusCode ?? 0;
-          if (code < 200 || code > 299) return reject(apiErrorFromResponse(code, text, header(res, "retry-after")));
+          if (code < 200 || code > 299) {
+            const retryAfter = header(res, "retry-after");
+            const apiError = apiErrorFromResponse(code, text, retryAfter);
+            // As client-go's checkWait: a 429 or 5xx with Retry-After means "ask again then".
+            if ((code === 429 || code >= 500) && retryAfter && /^\d+$/.test(retryAfter)) return reject(new RetryAfter(Number(retryAfter), apiError));
+            return reject(apiError);
+          }
           if (!text) return resolve(undefined as T);
           try {
             resolve(JSON.parse(text) as T);
@@ -271,6 +295,16 @@ export class HttpApiClient implements ApiClient {
       },
       onResponse,
     );
+  }
+}
+
+/** A refusal that asked to be retried after `seconds`; carries the error to give up with. */
+class RetryAfter extends Error {
+  constructor(
+    readonly seconds: number,
+    readonly apiError: ApiError,
+  ) {
+    super(apiError.message);
   }
 }
 
