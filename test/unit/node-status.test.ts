@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { chooseHostIPv4, defaultRouteInterface, parseMeminfo, parseOsRelease, readHostFacts, type HostFacts, type HostPaths } from "../../src/agent/kubelet/node-status/host-facts.js";
 import { binaryQuantity, cpuQuantity, nodeAllocatable, nodeCapacity, pressureSignals, DEFAULT_EVICTION_HARD } from "../../src/agent/kubelet/node-status/resources.js";
-import { goArch, initialNode, nodeConditions, nodeStatus, nodeStatusChanged, type NodeConfig } from "../../src/agent/kubelet/node-status/node-object.js";
+import { goArch, initialNode, nodeImages, nodeConditions, nodeStatus, nodeStatusChanged, type NodeConfig } from "../../src/agent/kubelet/node-status/node-object.js";
 import { reconcileExistingNode } from "../../src/agent/kubelet/node-status/register.js";
 import { formatMicroTime } from "../../src/agent/kubelet/lease/node-lease.js";
 import { KUBE_GIT_VERSION } from "../../src/shared/version.js";
@@ -272,3 +272,17 @@ test("MicroTime has exactly six fractional digits", () => {
   assert.match(formatMicroTime(Date.now() * 1000), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
 });
 
+
+test("status.images: largest first, at most 50, digests then tags, at most 5 names", () => {
+  const many = Array.from({ length: 60 }, (_, i) => ({ repoDigests: [`img${i}@sha256:${i}`], repoTags: [`img${i}:latest`], sizeBytes: i * 1000 }));
+  const out = nodeImages(many);
+  assert.equal(out.length, 50);
+  assert.deepEqual(out[0], { names: ["img59@sha256:59", "img59:latest"], sizeBytes: 59000 });
+  assert.equal(out.at(-1)!.sizeBytes, 10000);
+  const wordy = nodeImages([{ repoDigests: ["a@1", "b@2", "c@3"], repoTags: ["a:1", "a:2", "a:3"], sizeBytes: 1 }]);
+  assert.deepEqual(wordy[0]!.names, ["a@1", "b@2", "c@3", "a:1", "a:2"]);
+  const base = { facts: facts(), pressure: { memory: false, disk: false, pid: false }, notReadyReasons: [], now: new Date() };
+  const withImages = nodeStatus(CFG, { ...base, images: [{ repoDigests: [], repoTags: ["pause:3.10"], sizeBytes: 700000 }] });
+  assert.deepEqual(withImages.images, [{ names: ["pause:3.10"], sizeBytes: 700000 }]);
+  assert.deepEqual(nodeStatus(CFG, base, withImages).images, withImages.images, "an unknown list keeps the last one");
+});

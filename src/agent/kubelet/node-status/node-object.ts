@@ -3,7 +3,7 @@
  * allocatable, nodeInfo, addresses and the four conditions with upstream's reasons and messages
  * (pkg/kubelet/nodestatus/setters.go), with lastTransitionTime kept while a condition holds.
  */
-import type { NodeAddress, NodeCondition, NodeStatus, NodeSystemInfo, Taint } from "kubernetes-types/core/v1.js";
+import type { ContainerImage, NodeAddress, NodeCondition, NodeStatus, NodeSystemInfo, Taint } from "kubernetes-types/core/v1.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import { KUBE_GIT_VERSION } from "../../../shared/version.js";
 import type { HostFacts } from "./host-facts.js";
@@ -17,6 +17,10 @@ export const LABEL_BETA_ARCH = "beta.kubernetes.io/arch";
 export const NODE_ROLE_PREFIX = "node-role.kubernetes.io/";
 /** The labels the kubelet owns and rewrites on every registration (upstream `updateDefaultLabels`). */
 export const DEFAULT_LABEL_KEYS = [LABEL_HOSTNAME, LABEL_OS, LABEL_ARCH, LABEL_BETA_OS, LABEL_BETA_ARCH];
+/** Images listed in status.images, largest first (upstream `maxImagesInNodeStatus`): enough for image-locality scoring. */
+export const MAX_IMAGES_IN_NODE_STATUS = 50;
+/** Names kept per image (upstream `MaxNamesPerImageInNodeStatus`). */
+export const MAX_NAMES_PER_IMAGE = 5;
 /** Set by kubelets that leave volume attach/detach to the controller (upstream's default). */
 const ANNOTATION_CONTROLLER_ATTACH = "volumes.kubernetes.io/controller-managed-attach-detach";
 
@@ -165,8 +169,29 @@ export function nodeConditions(previous: NodeCondition[] | undefined, pressure: 
   });
 }
 
+/** An image in the runtime, as the kubelet's image manager lists it. */
+export interface NodeImage {
+  repoDigests: string[];
+  repoTags: string[];
+  sizeBytes: number;
+}
+
+/**
+ * `status.images`: the largest images first, at most 50, each with digests then tags, at most 5 names.
+ *
+ * @example nodeImages([{ repoDigests: ["nginx@sha256:…"], repoTags: ["nginx:1.27"], sizeBytes: 192e6 }]) // [{ names: ["nginx@sha256:…", "nginx:1.27"], sizeBytes: 192000000 }]
+ */
+export function nodeImages(images: NodeImage[]): ContainerImage[] {
+  return [...images]
+    .sort((a, b) => b.sizeBytes - a.sizeBytes)
+    .slice(0, MAX_IMAGES_IN_NODE_STATUS)
+    .map((i) => ({ names: [...i.repoDigests, ...i.repoTags].slice(0, MAX_NAMES_PER_IMAGE), sizeBytes: i.sizeBytes }));
+}
+
 export interface StatusInputs {
   facts: HostFacts;
+  /** The runtime's images; leaves status.images as it was when undefined (runtime not listed yet). */
+  images?: NodeImage[];
   pressure: Pressure;
   /** Why the node is not ready (runtime down, network not set up); empty when ready. */
   notReadyReasons: string[];
@@ -189,6 +214,7 @@ export function nodeStatus(cfg: NodeConfig, inputs: StatusInputs, previous?: Nod
     addresses: nodeAddresses(cfg, inputs.facts),
     nodeInfo: nodeSystemInfo(inputs.facts, cfg.containerRuntimeVersion),
   };
+  if (inputs.images) status.images = nodeImages(inputs.images);
   if (cfg.kubeletPort) status.daemonEndpoints = { kubeletEndpoint: { Port: cfg.kubeletPort } };
   return status;
 }

@@ -7,7 +7,7 @@ import { ApiError } from "../../../shared/api/status.js";
 import type { Logger } from "../../../shared/log.js";
 import type { ApiClient } from "../../../shared/client/types.js";
 import { readHostFacts, type HostFacts, type HostPaths } from "./host-facts.js";
-import { nodeStatus, type NodeConfig, type NodeObject, type StatusInputs } from "./node-object.js";
+import { nodeStatus, type NodeConfig, type NodeImage, type NodeObject, type StatusInputs } from "./node-object.js";
 import { registerNode, updateNodeStatus } from "./register.js";
 import { DEFAULT_EVICTION_HARD, pressureSignals, type Pressure } from "./resources.js";
 
@@ -26,6 +26,8 @@ export interface NodeStatusReporterOptions {
   log: Logger;
   /** Why the node is not ready right now (runtime unreachable, pod network missing); [] when ready. */
   notReadyReasons?: () => string[];
+  /** The runtime's images for status.images (asked before each sync; a failure keeps the last list). */
+  listImages?: () => Promise<NodeImage[]>;
   /** Machine facts; defaults to reading the real /proc and statfs of dataDir. */
   readFacts?: () => HostFacts;
   hostPaths?: HostPaths;
@@ -51,6 +53,7 @@ export class NodeStatusReporter {
   /** When each pressure signal was last seen over its threshold (ms since epoch). */
   private readonly lastPressure: Record<keyof Pressure, number> = { memory: 0, disk: 0, pid: 0 };
   private readonly now: () => Date;
+  private images?: NodeImage[];
 
   constructor(
     private readonly client: ApiClient,
@@ -71,7 +74,7 @@ export class NodeStatusReporter {
       if (signals[k]) this.lastPressure[k] = now.getTime();
       pressure[k] = this.lastPressure[k] > 0 && now.getTime() - this.lastPressure[k] < hold;
     }
-    return { facts, pressure, notReadyReasons: this.opts.notReadyReasons?.() ?? [], now };
+    return { facts, pressure, notReadyReasons: this.opts.notReadyReasons?.() ?? [], now, images: this.images };
   }
 
   /** Registers (retrying until it works or stop()), then runs the status loop. */
@@ -80,6 +83,7 @@ export class NodeStatusReporter {
     let node: NodeObject | undefined;
     while (!this.stopped) {
       try {
+        await this.refreshImages();
         node = await registerNode(this.client, this.cfg, () => this.inputs());
         this.lastReport = Date.now();
         this.opts.log.info({ node: this.cfg.nodeName }, "node registered");
@@ -115,10 +119,20 @@ export class NodeStatusReporter {
    */
   async syncNodeStatus(): Promise<boolean> {
     const force = Date.now() - this.lastReport >= (this.opts.reportIntervalMs ?? NODE_STATUS_REPORT_INTERVAL_MS);
+    await this.refreshImages();
     const inputs = this.inputs();
     const { posted } = await updateNodeStatus(this.client, this.cfg.nodeName, (s) => nodeStatus(this.cfg, inputs, s), { force });
     if (posted) this.lastReport = Date.now();
     return posted;
+  }
+
+  private async refreshImages(): Promise<void> {
+    if (!this.opts.listImages) return;
+    try {
+      this.images = await this.opts.listImages();
+    } catch (err) {
+      this.opts.log.debug({ err: (err as Error).message }, "listing images for the node status failed");
+    }
   }
 
   private schedule(): void {
