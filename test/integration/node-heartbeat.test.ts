@@ -72,9 +72,18 @@ test("a registered node shows in kubectl get nodes as Ready with its roles and v
 
 test("status is written only when it changes or the report period passes; a readiness change shows at once", async () => {
   let reasons: string[] = [];
-  const reporter = new NodeStatusReporter(client, cfg("hb-node-2"), { dataDir: server.dataDir, log, notReadyReasons: () => reasons, updateIntervalMs: 100, reportIntervalMs: 60_000 });
+  const events: string[] = [];
+  const reporter = new NodeStatusReporter(client, cfg("hb-node-2"), {
+    dataDir: server.dataDir,
+    log,
+    notReadyReasons: () => reasons,
+    updateIntervalMs: 100,
+    reportIntervalMs: 60_000,
+    recordEvent: (node, ev) => events.push(`${node.metadata.name} ${ev.reason}`),
+  });
   try {
     await reporter.start();
+    assert.deepEqual(events, ["hb-node-2 NodeHasSufficientMemory", "hb-node-2 NodeHasNoDiskPressure", "hb-node-2 NodeHasSufficientPID", "hb-node-2 NodeReady"]);
     const rv0 = (await client.get(NODES, "", "hb-node-2")).metadata.resourceVersion;
     await sleep(600); // about six sync rounds
     assert.equal((await client.get(NODES, "", "hb-node-2")).metadata.resourceVersion, rv0, "an unchanged status is not rewritten");
@@ -90,6 +99,7 @@ test("status is written only when it changes or the report period passes; a read
     assert.equal(ready.reason, "KubeletNotReady");
     assert.equal(ready.message, "container runtime is down");
     assert.match(server.kubectl(["get", "node", "hb-node-2", "--no-headers"]).stdout, /^hb-node-2\s+NotReady\s/);
+    assert.equal(events.at(-1), "hb-node-2 NodeNotReady");
   } finally {
     reporter.stop();
   }

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { chooseHostIPv4, defaultRouteInterface, parseMeminfo, parseOsRelease, readHostFacts, type HostFacts, type HostPaths } from "../../src/agent/kubelet/node-status/host-facts.js";
 import { binaryQuantity, cpuQuantity, nodeAllocatable, nodeCapacity, pressureSignals, DEFAULT_EVICTION_HARD } from "../../src/agent/kubelet/node-status/resources.js";
-import { goArch, initialNode, nodeImages, nodeConditions, nodeStatus, nodeStatusChanged, type NodeConfig } from "../../src/agent/kubelet/node-status/node-object.js";
+import { conditionEvents, goArch, initialNode, nodeImages, nodeConditions, nodeStatus, nodeStatusChanged, type NodeConfig } from "../../src/agent/kubelet/node-status/node-object.js";
 import { reconcileExistingNode } from "../../src/agent/kubelet/node-status/register.js";
 import { formatMicroTime } from "../../src/agent/kubelet/lease/node-lease.js";
 import { KUBE_GIT_VERSION } from "../../src/shared/version.js";
@@ -285,4 +285,24 @@ test("status.images: largest first, at most 50, digests then tags, at most 5 nam
   const withImages = nodeStatus(CFG, { ...base, images: [{ repoDigests: [], repoTags: ["pause:3.10"], sizeBytes: 700000 }] });
   assert.deepEqual(withImages.images, [{ names: ["pause:3.10"], sizeBytes: 700000 }]);
   assert.deepEqual(nodeStatus(CFG, base, withImages).images, withImages.images, "an unknown list keeps the last one");
+});
+
+test("condition events: one per new or flipped condition, upstream reasons and message", () => {
+  const ok = { memory: false, disk: false, pid: false };
+  const c0 = nodeConditions(undefined, ok, [], new Date());
+  assert.deepEqual(
+    conditionEvents("pi1", undefined, c0).map((e) => [e.type, e.reason, e.message]),
+    [
+      ["Normal", "NodeHasSufficientMemory", "Node pi1 status is now: NodeHasSufficientMemory"],
+      ["Normal", "NodeHasNoDiskPressure", "Node pi1 status is now: NodeHasNoDiskPressure"],
+      ["Normal", "NodeHasSufficientPID", "Node pi1 status is now: NodeHasSufficientPID"],
+      ["Normal", "NodeReady", "Node pi1 status is now: NodeReady"],
+    ],
+  );
+  assert.deepEqual(conditionEvents("pi1", c0, nodeConditions(c0, ok, [], new Date())), []);
+  const c1 = nodeConditions(c0, { ...ok, memory: true }, ["runtime down"], new Date());
+  assert.deepEqual(conditionEvents("pi1", c0, c1).map((e) => e.reason), ["NodeHasInsufficientMemory", "NodeNotReady"]);
+  // Unknown (set by the node lifecycle controller) back to True is a transition too.
+  const unknown = c0.map((c) => (c.type === "Ready" ? { ...c, status: "Unknown" } : c));
+  assert.deepEqual(conditionEvents("pi1", unknown, c0).map((e) => e.reason), ["NodeReady"]);
 });

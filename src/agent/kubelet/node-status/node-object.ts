@@ -264,3 +264,35 @@ function stableJson(v: unknown): string {
     val && typeof val === "object" && !Array.isArray(val) ? Object.fromEntries(Object.entries(val as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) : val,
   );
 }
+
+/** Event reasons per condition and status (upstream `recordNodeStatusEvent` calls in the setters). */
+const CONDITION_EVENTS: Record<string, { True: string; False: string }> = {
+  MemoryPressure: { True: "NodeHasInsufficientMemory", False: "NodeHasSufficientMemory" },
+  DiskPressure: { True: "NodeHasDiskPressure", False: "NodeHasNoDiskPressure" },
+  PIDPressure: { True: "NodeHasInsufficientPID", False: "NodeHasSufficientPID" },
+  Ready: { True: "NodeReady", False: "NodeNotReady" },
+};
+
+export interface NodeEvent {
+  type: "Normal" | "Warning";
+  reason: string;
+  message: string;
+}
+
+/**
+ * The events a kubelet records when its conditions change: one per condition that is new or flipped,
+ * "Node <name> status is now: <reason>", all Normal, as upstream.
+ *
+ * @example conditionEvents("pi1", undefined, posted.conditions) // [{ type: "Normal", reason: "NodeHasSufficientMemory", message: "Node pi1 status is now: NodeHasSufficientMemory" }, …]
+ */
+export function conditionEvents(nodeName: string, previous: NodeCondition[] | undefined, next: NodeCondition[] | undefined): NodeEvent[] {
+  const out: NodeEvent[] = [];
+  for (const c of next ?? []) {
+    const names = CONDITION_EVENTS[c.type];
+    if (!names || (c.status !== "True" && c.status !== "False")) continue;
+    if (previous?.find((p) => p.type === c.type)?.status === c.status) continue;
+    const reason = names[c.status];
+    out.push({ type: "Normal", reason, message: `Node ${nodeName} status is now: ${reason}` });
+  }
+  return out;
+}

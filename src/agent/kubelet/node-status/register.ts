@@ -57,7 +57,7 @@ export async function updateNodeStatus(
   nodeName: string,
   compute: (live: NodeStatus | undefined) => NodeStatus,
   opts: { force: boolean },
-): Promise<{ node: NodeObject; posted: boolean }> {
+): Promise<{ node: NodeObject; posted: boolean; previous?: NodeStatus }> {
   let lastErr: unknown;
   for (let attempt = 0; attempt < NODE_STATUS_UPDATE_RETRIES; attempt++) {
     const live = (await client.get(NODES, "", nodeName)) as NodeObject;
@@ -65,7 +65,7 @@ export async function updateNodeStatus(
     if (!opts.force && !nodeStatusChanged(live.status, status)) return { node: live, posted: false };
     try {
       const node = (await client.update(NODES, "", { ...live, status }, "status", KUBELET_FIELD_MANAGER)) as NodeObject;
-      return { node, posted: true };
+      return { node, posted: true, previous: live.status };
     } catch (err) {
       if (!isReason(err, "Conflict")) throw err;
       lastErr = err;
@@ -76,13 +76,14 @@ export async function updateNodeStatus(
 
 /**
  * Registers the node: creates it with its full status, or, when it exists, reconciles labels and pod
- * CIDR and posts a fresh status. Returns the Node as the server has it.
+ * CIDR and posts a fresh status. Returns the Node as the server has it, and the status it replaced
+ * (undefined for a new Node).
  *
- * @example const node = await registerNode(client, cfg, () => ({ facts: readHostFacts(dir), pressure, notReadyReasons: [], now: new Date() }));
+ * @example const { node } = await registerNode(client, cfg, () => ({ facts: readHostFacts(dir), pressure, notReadyReasons: [], now: new Date() }));
  */
-export async function registerNode(client: ApiClient, cfg: NodeConfig, inputs: () => StatusInputs): Promise<NodeObject> {
+export async function registerNode(client: ApiClient, cfg: NodeConfig, inputs: () => StatusInputs): Promise<{ node: NodeObject; previous?: NodeStatus }> {
   try {
-    return (await client.create(NODES, "", initialNode(cfg, inputs()), KUBELET_FIELD_MANAGER)) as NodeObject;
+    return { node: (await client.create(NODES, "", initialNode(cfg, inputs()), KUBELET_FIELD_MANAGER)) as NodeObject };
   } catch (err) {
     if (!isReason(err, "AlreadyExists")) throw err;
   }
@@ -97,5 +98,6 @@ export async function registerNode(client: ApiClient, cfg: NodeConfig, inputs: (
       if (!isReason(err, "Conflict") || attempt + 1 >= NODE_STATUS_UPDATE_RETRIES) throw err;
     }
   }
-  return (await updateNodeStatus(client, cfg.nodeName, (s) => nodeStatus(cfg, inputs(), s), { force: true })).node;
+  const { node, previous } = await updateNodeStatus(client, cfg.nodeName, (s) => nodeStatus(cfg, inputs(), s), { force: true });
+  return { node, previous };
 }

@@ -7,7 +7,8 @@ import { ApiError } from "../../../shared/api/status.js";
 import type { Logger } from "../../../shared/log.js";
 import type { ApiClient } from "../../../shared/client/types.js";
 import { readHostFacts, type HostFacts, type HostPaths } from "./host-facts.js";
-import { nodeStatus, type NodeConfig, type NodeImage, type NodeObject, type StatusInputs } from "./node-object.js";
+import type { NodeStatus } from "kubernetes-types/core/v1.js";
+import { conditionEvents, nodeStatus, type NodeConfig, type NodeEvent, type NodeImage, type NodeObject, type StatusInputs } from "./node-object.js";
 import { registerNode, updateNodeStatus } from "./register.js";
 import { DEFAULT_EVICTION_HARD, pressureSignals, type Pressure } from "./resources.js";
 
@@ -26,6 +27,8 @@ export interface NodeStatusReporterOptions {
   log: Logger;
   /** Why the node is not ready right now (runtime unreachable, pod network missing); [] when ready. */
   notReadyReasons?: () => string[];
+  /** Records node events (NodeReady, NodeHasSufficientMemory, …) when conditions change; the kubelet's event recorder. */
+  recordEvent?: (node: NodeObject, event: NodeEvent) => void;
   /** The runtime's images for status.images (asked before each sync; a failure keeps the last list). */
   listImages?: () => Promise<NodeImage[]>;
   /** Machine facts; defaults to reading the real /proc and statfs of dataDir. */
@@ -84,7 +87,9 @@ export class NodeStatusReporter {
     while (!this.stopped) {
       try {
         await this.refreshImages();
-        node = await registerNode(this.client, this.cfg, () => this.inputs());
+        const registered = await registerNode(this.client, this.cfg, () => this.inputs());
+        node = registered.node;
+        this.announce(registered.previous, node);
         this.lastReport = Date.now();
         this.opts.log.info({ node: this.cfg.nodeName }, "node registered");
         break;
@@ -121,9 +126,23 @@ export class NodeStatusReporter {
     const force = Date.now() - this.lastReport >= (this.opts.reportIntervalMs ?? NODE_STATUS_REPORT_INTERVAL_MS);
     await this.refreshImages();
     const inputs = this.inputs();
-    const { posted } = await updateNodeStatus(this.client, this.cfg.nodeName, (s) => nodeStatus(this.cfg, inputs, s), { force });
-    if (posted) this.lastReport = Date.now();
+    const { posted, node, previous } = await updateNodeStatus(this.client, this.cfg.nodeName, (s) => nodeStatus(this.cfg, inputs, s), { force });
+    if (posted) {
+      this.lastReport = Date.now();
+      this.announce(previous, node);
+    }
     return posted;
+  }
+
+  private announce(previous: NodeStatus | undefined, node: NodeObject): void {
+    if (!this.opts.recordEvent) return;
+    for (const ev of conditionEvents(this.cfg.nodeName, previous?.conditions, node.status?.conditions)) {
+      try {
+        this.opts.recordEvent(node, ev);
+      } catch (err) {
+        this.opts.log.debug({ err: (err as Error).message, reason: ev.reason }, "recording a node event failed");
+      }
+    }
   }
 
   private async refreshImages(): Promise<void> {
@@ -152,7 +171,10 @@ export class NodeStatusReporter {
         // Someone deleted our Node: register it again rather than report into the void.
         this.opts.log.warn({ node: this.cfg.nodeName }, "node object is gone; registering again");
         await registerNode(this.client, this.cfg, () => this.inputs()).then(
-          () => (this.lastReport = Date.now()),
+          (r) => {
+            this.lastReport = Date.now();
+            this.announce(r.previous, r.node);
+          },
           (e: Error) => this.opts.log.warn({ node: this.cfg.nodeName, err: e.message }, "node re-registration failed"),
         );
       } else {
