@@ -47,7 +47,11 @@ export interface HttpApiClientOptions {
   ca?: string | Buffer;
   /** Name to verify the server certificate against when it differs from the URL's host (also sent as SNI). */
   servername?: string;
-  /** Connections come from this agent (e.g. streams through the tunnel); else a keep-alive agent of our own. */
+  /**
+   * Connections come from this agent; else a keep-alive agent of our own. Node checks that the agent
+   * speaks the URL's protocol: the tunnel's plain `http.Agent` (TLS-free api streams) goes with
+   * `server: "http://api"`, an `https.Agent` with `https://…`.
+   */
   agent?: http.Agent;
   userAgent?: string;
   requestTimeoutMs?: number;
