@@ -90,6 +90,7 @@ export function renderMarkdown(r: BenchResults, previous = ""): string {
     "- Watch: the watchers open `GET .../configmaps?watch=true&resourceVersion=RV` on their own connections; one ConfigMap is then updated (PUT) one update at a time, the next after every watcher has the previous event. Latency runs from just before the PUT is sent to a watcher having parsed the event. The baseline forwards the PUT body to its open streams.",
     `- Store size: ${r.storeKeys} ConfigMaps × ${r.storeWritesPerKey} writes each (a create, then unconditional PUTs) at concurrency 32; size of \`state.db\` + \`state.db-wal\`. The server compacts every 5 minutes (keeping 1,000 revisions); the benchmark asks for a shorter interval with \`${COMPACTION_INTERVAL_ENV}\`, and if the server does not compact in time, stops it and runs the same \`Compactor\` once on its data dir (said in the table).`,
     `- Memory: VmRSS from /proc/PID/status of a fresh server after creating ${r.memory.objects} ConfigMaps and idling ${r.memory.settleMs / 1000} s (the target), and again at ${r.memory.longIdleMs / 1000} s, by when V8 has usually shrunk its heap after a while without work. Wasm memory is the resident part of the wasm reservations in /proc/PID/smaps (SQLite's heap). V8 heap comes from \`GET ${MEMORY_DEBUG_PATH}\` when the server has it.`,
+    "- Scheduler: test/bench/scheduler.ts builds the control plane in the benchmark's own process over SQLite (no HTTPS), creates Node objects and pending pods, and times the scheduler from its start until every pod is bound through the pods/binding path.",
     "",
   );
   return out.filter((l, i, a) => !(l === "" && a[i - 1] === "")).join("\n");
@@ -142,6 +143,12 @@ function tables(r: BenchResults): Table[] {
       ...(s.currentRevision !== undefined ? [`revision ${s.currentRevision}, compacted to ${s.compactRevision}`] : []),
       ...compactionRowsNote(r),
     ],
+  });
+  result.push({
+    title: "Scheduler (in-process control plane over SQLite, test/bench/scheduler.ts)",
+    headers: ["metric", "value", "unit"],
+    rows: r.scheduler.map((row) => [row.metric, String(row.value), row.unit]),
+    leftColumns: [2],
   });
   const mem = r.memory;
   result.push({

@@ -4,6 +4,7 @@
 import type { LoadResult } from "./load.js";
 import type { MachineInfo } from "./machine.js";
 import type { ProcessMemory } from "./memory.js";
+import type { SchedulerBenchRow } from "./scheduler.js";
 import type { StoreSizeResult } from "./store-size.js";
 import type { WatchLatencyResult } from "./watch-latency.js";
 
@@ -44,6 +45,8 @@ export interface BenchResults {
   storeKeys: number;
   storeWritesPerKey: number;
   memory: MemoryResults;
+  /** Rows of the scheduler benchmark (test/bench/scheduler.ts). */
+  scheduler: SchedulerBenchRow[];
   durationMs: number;
 }
 
@@ -63,6 +66,8 @@ export const TARGETS = {
 
 /** Upstream's API call latency SLO for single-object calls (p99 over 5 minutes). */
 export const UPSTREAM_SLO_MS = 1000;
+/** Upstream's scheduler throughput floor in its CI, as test/bench/scheduler.ts quotes it. */
+export const UPSTREAM_SCHEDULER_FLOOR = "upstream CI floor 680 pods/s at 5,000 nodes";
 /** k3s's idle server RSS, as the acceptance text quotes it. */
 export const K3S_IDLE_RSS_MB = "300–565 MB";
 
@@ -118,6 +123,9 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       met: rss <= TARGETS.idleRssBytes,
       reference: `k3s idles at ${K3S_IDLE_RSS_MB}; bare node ${mib(r.memory.baseline.rssBytes)} MiB`,
     },
+    ...r.scheduler
+      .filter((row) => row.target !== undefined)
+      .map((row) => ({ name: row.metric, target: row.target!, measured: `${row.value} ${row.unit}`, met: row.ok === true, reference: row.unit === "pods/s" ? UPSTREAM_SCHEDULER_FLOOR : "" })),
   ];
 }
 

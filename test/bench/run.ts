@@ -19,6 +19,7 @@ import { measureMemory, peakRssBytes, rssBytes } from "./memory.js";
 import { renderMarkdown, renderText } from "./report.js";
 import type { BenchResults, MemoryResults, ThroughputRow } from "./results.js";
 import { BENCH_COMPACTION_INTERVAL_MS, COMPACTION_INTERVAL_ENV, measureStoreSize } from "./store-size.js";
+import { benchScheduler, SCHEDULER_BENCH_FULL, SCHEDULER_BENCH_QUICK } from "./scheduler.js";
 import { measureWatchLatency } from "./watch-latency.js";
 import { createConfigMaps, getConfigMaps } from "./workloads.js";
 
@@ -148,6 +149,9 @@ async function main(): Promise<void> {
     });
     await stopServer(storeServer);
 
+    log("scheduler: in-process control plane");
+    const scheduler = await benchScheduler(quick ? SCHEDULER_BENCH_QUICK : SCHEDULER_BENCH_FULL);
+
     const results: BenchResults = {
       machine,
       quick,
@@ -159,6 +163,7 @@ async function main(): Promise<void> {
       storeKeys: cfg.storeKeys,
       storeWritesPerKey: cfg.storeWritesPerKey,
       memory,
+      scheduler,
       durationMs: performance.now() - started,
     };
     process.stdout.write(`\n${renderText(results)}`);
