@@ -274,6 +274,26 @@ test("compaction drops old history; older reads and watches get CompactedError",
   await assert.rejects(store.compact(store.currentRevision() + 5), FutureRevisionError);
 });
 
+test("repeated compactions keep one row per live key and never bring a deleted key back", async (t) => {
+  const { store } = await openLog(t);
+  const a = await store.create("/r/a", "v1");
+  const b = await store.create("/r/b", "b1");
+  await store.compact(store.currentRevision());
+  await store.delete(a.key);
+  let cur = b;
+  for (let i = 2; i <= 5; i++) cur = await store.update(b.key, `b${i}`, cur.modRevision);
+  await store.compact(store.currentRevision());
+  assert.equal(await store.get(a.key), undefined, "a deleted key stays deleted after its tombstone is compacted");
+  assert.deepEqual((await store.list("/r/")).items.map((i) => [i.key, i.value]), [["/r/b", "b5"]]);
+  // Each later compaction leaves exactly one row per live key, whatever earlier ones kept.
+  for (let round = 0; round < 3; round++) {
+    cur = await store.update(b.key, `b-round-${round}`, cur.modRevision);
+    await store.compact(store.currentRevision());
+  }
+  assert.equal((await store.stats()).rows, 1);
+  assert.equal((await store.get(b.key))?.value, "b-round-2");
+});
+
 test("compaction of the newest row keeps revisions increasing across reopen", async (t) => {
   const dir = tempDir(t);
   {

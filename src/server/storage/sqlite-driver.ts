@@ -80,8 +80,13 @@ const SQL = {
             p.create_revision AS p_create_revision, p.prev_revision AS p_prev_revision, p.value AS p_value
           FROM kv k LEFT JOIN kv p ON k.created = 0 AND p.revision = k.prev_revision
           WHERE k.revision > ? AND +k.key >= ? AND +k.key < ? ORDER BY k.revision LIMIT ?`,
-  compactChunk: `DELETE FROM kv WHERE revision > ? AND revision <= ? AND (deleted = 1 OR revision <
-                   (SELECT MAX(n.revision) FROM kv n WHERE n.key = kv.key AND n.revision <= ?))`,
+  // For every key written in the chunk (lo, hi]: drop all its rows up to the compact revision except
+  // its newest one there, and that one too when it is a tombstone. Rows kept by an earlier compaction
+  // are older than the chunk, so they go as soon as a newer row of their key exists; a dropped
+  // tombstone never leaves an older value behind to come back.
+  compactChunk: `DELETE FROM kv WHERE key IN (SELECT DISTINCT c.key FROM kv c WHERE c.revision > ? AND c.revision <= ?)
+                   AND revision <= ?3
+                   AND (deleted = 1 OR revision < (SELECT MAX(n.revision) FROM kv n WHERE n.key = kv.key AND n.revision <= ?3))`,
   setMeta: `INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value`,
 } as const;
 
