@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
 const suites = process.argv.slice(2);
-const roots = suites.length ? suites.map((s) => join("test", s)) : ["test/unit", "test/integration"];
+const roots = suites.length ? suites.map((s) => join("test", s)) : ["test/unit", "test/bench", "test/integration"];
 const files = [];
 function walk(dir) {
   for (const name of readdirSync(dir).sort()) {

@@ -74,11 +74,18 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   proc.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
   const kubeconfig = path.join(dataDir, "kubeconfig.yaml");
+  const cleanupDirs = (): void => {
+    rmSync(home, { recursive: true, force: true });
+    if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 20_000);
   let token = "";
   let caPem = "";
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}:\n${output}`);
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      cleanupDirs();
+      throw new Error(`server exited (${proc.exitCode ?? proc.signalCode}):\n${output}`);
+    }
     if (existsSync(kubeconfig)) {
       try {
         const kc = parseYaml(readFileSync(kubeconfig, "utf8"));
@@ -91,6 +98,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     }
     if (Date.now() > deadline) {
       proc.kill("SIGKILL");
+      cleanupDirs();
       throw new Error(`server not ready in time:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -137,8 +145,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     },
     cleanup() {
       if (proc.exitCode === null) proc.kill("SIGKILL");
-      rmSync(home, { recursive: true, force: true });
-      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      cleanupDirs();
     },
   };
   return server;
