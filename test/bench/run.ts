@@ -56,7 +56,8 @@ const FULL: BenchConfig = {
   rounds: 3,
   levelTimeLimitMs: 20_000,
   idleObjects: 1000,
-  idleSettleMs: 5_000,
+  // The server gives memory back after 10 s without requests (src/server/idle-memory.ts, checked every 5 s).
+  idleSettleMs: 20_000,
   longIdleMs: 60_000,
   watchers: 100,
   watchEvents: 200,
