@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes, randomUUID } from "node:crypto";
 import { execFileSync } from "node:child_process";
+import { request as httpRequest } from "node:http";
 import type { Readable } from "node:stream";
 import { DockerRuntime } from "../../src/agent/kubelet/runtime/docker.js";
 import { connectDocker } from "../../src/agent/kubelet/runtime/docker-client.js";
@@ -64,6 +65,26 @@ async function readAll(stream: Readable | null): Promise<string> {
   let s = "";
   for await (const chunk of stream) s += (chunk as Buffer).toString("utf8");
   return s;
+}
+
+/**
+ * The body of a GET, or "" on any failure. Not fetch(): while the published port's proxy accepts a
+ * connection and drops it (the server in the pod not listening yet), undici's fetch promise can
+ * stay pending with nothing keeping the event loop alive, and the test is cancelled.
+ */
+function httpGet(url: string): Promise<string> {
+  return new Promise((resolve) => {
+    const req = httpRequest(url, { timeout: 2000 }, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("end", () => resolve(res.statusCode === 200 ? body : ""));
+      res.on("error", () => resolve(""));
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(""));
+    req.on("close", () => resolve(""));
+    req.end();
+  });
 }
 
 async function waitExited(id: string, timeoutMs = 20_000) {
@@ -136,7 +157,7 @@ test("hostPort: published on the sandbox, served by a container of the pod; imag
   }));
   let body = "";
   for (let i = 0; i < 50 && !body; i++) {
-    body = await fetch(`http://127.0.0.1:${hostPort}/`).then((r) => r.text(), () => "");
+    body = await httpGet(`http://127.0.0.1:${hostPort}/`);
     if (!body) await new Promise((r) => setTimeout(r, 100));
   }
   assert.equal(body, "via-host-port\n");
@@ -415,4 +436,15 @@ test("a command that cannot run: start fails and the state says ContainerCannotR
   assert.equal(info.reason, "ContainerCannotRun");
   assert.match(info.message ?? "", /no such file|not found/);
   assert.ok((info.exitCode ?? 0) !== 0);
+});
+
+test("a removed sandbox image is made again", async (t) => {
+  if (skip) return t.skip(skip);
+  const before = await runtime.runSandbox(pod("image-gone-1"));
+  assert.ok(before.ip);
+  // Untag it as `docker image prune -a` would (forced: sandboxes of earlier tests still use it).
+  execFileSync("docker", ["rmi", "-f", "kube-lite/pause:1"], { stdio: "ignore" });
+  const after = await runtime.runSandbox(pod("image-gone-2"));
+  assert.ok(after.ip);
+  assert.notEqual(after.ip, before.ip);
 });

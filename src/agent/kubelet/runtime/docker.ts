@@ -193,7 +193,15 @@ export class DockerRuntime implements ContainerRuntime {
       }
       await ready;
     }
-    const container = await this.createNamed(docker, sandboxCreateOptions(cfg, this.opts.nodeName, image));
+    let container: Docker.Container;
+    try {
+      container = await this.createNamed(docker, sandboxCreateOptions(cfg, this.opts.nodeName, image));
+    } catch (err) {
+      // The sandbox image was removed behind our back (`docker image prune -a` on an idle node): make it again.
+      if (statusCode(err) !== 404) throw err;
+      this.sandboxImage = undefined;
+      container = await this.createNamed(docker, sandboxCreateOptions(cfg, this.opts.nodeName, await ensureSandboxImage(docker)));
+    }
     try {
       await container.start();
       const info = await container.inspect();
@@ -255,8 +263,12 @@ export class DockerRuntime implements ContainerRuntime {
     // Writable by whatever user the container runs as (the umask would otherwise narrow it).
     await chmod(file, 0o666);
     const opts = containerCreateOptions(config, { nodeName: this.opts.nodeName, sandboxId, sandbox, terminationMessageFile: file });
-    const c = await this.createNamed(docker, opts);
-    return c.id;
+    try {
+      return (await this.createNamed(docker, opts)).id;
+    } catch (err) {
+      await rm(file, { force: true });
+      throw err;
+    }
   }
 
   async startContainer(id: string): Promise<void> {
