@@ -25,6 +25,15 @@ export function resolvePort(port: number | string | undefined, container: Contai
   return p.containerPort;
 }
 
+function ended(stream: NodeJS.ReadableStream | null): Promise<void> {
+  if (!stream || (stream as { readableEnded?: boolean }).readableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once("end", () => resolve());
+    stream.once("close", () => resolve());
+    stream.once("error", () => resolve());
+  });
+}
+
 /**
  * Runs a command in the container; success is exit code 0 within the timeout.
  *
@@ -42,6 +51,8 @@ export async function execAction(runtime: ContainerRuntime, containerId: string,
   const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)));
   try {
     const code = await Promise.race([session.exitCode, timeout]);
+    // The output may still be in flight when the exit code is known: let it drain.
+    if (code !== "timeout") await Promise.race([Promise.all([ended(session.stdout), ended(session.stderr)]), timeout]);
     if (code === "timeout") {
       session.close();
       return { ok: false, output: `command timed out after ${timeoutMs / 1000}s` };
