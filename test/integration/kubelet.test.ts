@@ -6,7 +6,7 @@
 // them and removes containers of pods that no longer exist. Skips, saying why, without an engine.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -278,6 +278,95 @@ describe("kubelet on Docker", { concurrency: true }, () => {
       return !pods.some((p) => p.podUid === created.metadata?.uid);
     }, 10_000);
     await assert.rejects(runtime.inspectContainer(id));
+  });
+  test("init containers run in order before the app; restartPolicy Never ends Succeeded with the termination message", async (t) => {
+    if (skip) return t.skip(skip);
+    await createPod("job", {
+      restartPolicy: "Never",
+      volumes: [{ name: "work", emptyDir: {} }],
+      initContainers: [
+        { name: "first", image: IMAGE, imagePullPolicy: "IfNotPresent", command: ["sh", "-c", "echo one > /work/log"], volumeMounts: [{ name: "work", mountPath: "/work" }] },
+        { name: "second", image: IMAGE, imagePullPolicy: "IfNotPresent", command: ["sh", "-c", "echo two >> /work/log"], volumeMounts: [{ name: "work", mountPath: "/work" }] },
+      ],
+      containers: [{
+        name: "main", image: IMAGE, imagePullPolicy: "IfNotPresent",
+        command: ["sh", "-c", "tr '\\n' ' ' < /work/log > /dev/termination-log"], volumeMounts: [{ name: "work", mountPath: "/work" }],
+      }],
+    });
+    const done = await waitFor("job Succeeded", async () => {
+      const p = await getPod("job");
+      return p.status?.phase === "Succeeded" ? p : undefined;
+    });
+    assert.deepEqual(done.status?.initContainerStatuses?.map((s) => [s.name, s.state?.terminated?.reason, s.ready]), [["first", "Completed", true], ["second", "Completed", true]]);
+    assert.equal(done.status?.containerStatuses?.[0]?.state?.terminated?.message, "one two ");
+    assert.equal(condition(done, "Initialized")?.status, "True");
+    assert.equal(condition(done, "Ready")?.reason, "PodCompleted");
+    // Finished pods have no grace period: deletion removes them at once.
+    await client.delete(PODS, "default", "job");
+    await assert.rejects(getPod("job"), (err: { code?: number }) => err.code === 404);
+  });
+
+  test("a failing init container fails a restartPolicy Never pod without starting the app", async (t) => {
+    if (skip) return t.skip(skip);
+    await createPod("badinit", {
+      restartPolicy: "Never",
+      initContainers: [{ name: "check", image: IMAGE, imagePullPolicy: "IfNotPresent", command: ["sh", "-c", "exit 7"] }],
+      containers: [{ name: "main", image: IMAGE, imagePullPolicy: "IfNotPresent", command: ["true"] }],
+    });
+    const failed = await waitFor("badinit Failed", async () => {
+      const p = await getPod("badinit");
+      return p.status?.phase === "Failed" ? p : undefined;
+    });
+    assert.equal(failed.status?.initContainerStatuses?.[0]?.state?.terminated?.exitCode, 7);
+    assert.deepEqual(failed.status?.containerStatuses?.[0]?.state, { waiting: { reason: "PodInitializing" } });
+    assert.equal(condition(failed, "Initialized")?.message, "containers with incomplete status: [check]");
+    await client.delete(PODS, "default", "badinit");
+  });
+
+  test("an image that cannot be pulled gives ErrImagePull, then ImagePullBackOff", async (t) => {
+    if (skip) return t.skip(skip);
+    const created = await createPod("noimage", {
+      containers: [{ name: "app", image: "kube-lite-test/does-not-exist:1", imagePullPolicy: "IfNotPresent" }],
+    });
+    const pull = await waitFor("ErrImagePull", async () => {
+      const s = (await getPod("noimage")).status?.containerStatuses?.[0];
+      return s?.state?.waiting?.reason === "ErrImagePull" ? s : undefined;
+    });
+    assert.match(pull.state?.waiting?.message ?? "", /^Failed to pull image "kube-lite-test\/does-not-exist:1"/);
+    const backoff = await waitFor("ImagePullBackOff", async () => {
+      const s = (await getPod("noimage")).status?.containerStatuses?.[0];
+      return s?.state?.waiting?.reason === "ImagePullBackOff" ? s : undefined;
+    }, 20_000);
+    assert.equal(backoff.state?.waiting?.message, 'Back-off pulling image "kube-lite-test/does-not-exist:1"');
+    assert.equal((await getPod("noimage")).status?.phase, "Pending");
+    const failedEvents = (await podEvents(created)).filter((e) => (e as { reason?: string }).reason === "Failed").map((e) => (e as { message?: string }).message);
+    assert.ok(failedEvents.includes("Error: ErrImagePull"), failedEvents.join(" | "));
+    await client.delete(PODS, "default", "noimage");
+  });
+
+  test("postStart and preStop hooks run: postStart before the pod is Ready, preStop on deletion", async (t) => {
+    if (skip) return t.skip(skip);
+    const hostDir = mkdtempSync(join(tmpdir(), "kube-lite-kubelet-hooks-"));
+    t.after(() => rmSync(hostDir, { recursive: true, force: true }));
+    await createPod("hooks", {
+      terminationGracePeriodSeconds: 5,
+      volumes: [{ name: "host", hostPath: { path: hostDir, type: "Directory" } }],
+      containers: [{
+        name: "app", image: IMAGE, imagePullPolicy: "IfNotPresent",
+        command: ["sh", "-c", "exec sleep 3600"],
+        volumeMounts: [{ name: "host", mountPath: "/host" }],
+        lifecycle: {
+          postStart: { exec: { command: ["sh", "-c", "echo started > /host/post-start"] } },
+          preStop: { exec: { command: ["sh", "-c", "echo stopping > /host/pre-stop"] } },
+        },
+      }],
+    });
+    await waitFor("hooks Running", async () => (await getPod("hooks")).status?.containerStatuses?.[0]?.state?.running);
+    assert.equal(readFileSync(join(hostDir, "post-start"), "utf8"), "started\n");
+    assert.equal(existsSync(join(hostDir, "pre-stop")), false);
+    await client.delete(PODS, "default", "hooks");
+    await waitFor("hooks removed", async () => getPod("hooks").then(() => false, (err: { code?: number }) => err.code === 404), 15_000);
+    assert.equal(readFileSync(join(hostDir, "pre-stop"), "utf8"), "stopping\n");
   });
 });
 
