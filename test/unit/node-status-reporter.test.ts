@@ -52,3 +52,22 @@ test("readiness reasons come from the caller", () => {
   reasons = [];
   assert.deepEqual(r.inputs().notReadyReasons, []);
 });
+
+test("stop() during the registration back-off ends start() at once", async () => {
+  let calls = 0;
+  const down = new Proxy({}, {
+    get: () => async () => {
+      calls++;
+      throw new Error("connect ECONNREFUSED");
+    },
+  }) as ApiClient;
+  const r = new NodeStatusReporter(down, { nodeName: "n", containerRuntimeVersion: "docker://27" }, { dataDir: "/nonexistent", log, readFacts: () => facts(3_000_000) });
+  const started = Date.now();
+  const done = r.start();
+  await new Promise((res) => setTimeout(res, 400)); // 100 + 200 ms of back-off: a few attempts
+  r.requestSync(); // not registered yet: ignored
+  r.stop();
+  assert.equal(await done, undefined);
+  assert.ok(Date.now() - started < 1000);
+  assert.ok(calls >= 2, `retried (${calls} calls)`);
+});

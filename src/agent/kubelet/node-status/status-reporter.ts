@@ -57,6 +57,11 @@ export class NodeStatusReporter {
   private readonly lastPressure: Record<keyof Pressure, number> = { memory: 0, disk: 0, pid: 0 };
   private readonly now: () => Date;
   private images?: NodeImage[];
+  private registered = false;
+  /** A sync was asked for while one was running: run another right after it. */
+  private syncAgain = false;
+  /** Ends a registration back-off wait early (stop()). */
+  private wake?: () => void;
 
   constructor(
     private readonly client: ApiClient,
@@ -91,13 +96,16 @@ export class NodeStatusReporter {
         node = registered.node;
         this.announce(registered.previous, node);
         this.lastReport = Date.now();
+        this.registered = true;
         this.opts.log.info({ node: this.cfg.nodeName }, "node registered");
         break;
       } catch (err) {
         this.opts.log.warn({ node: this.cfg.nodeName, err: (err as Error).message, retryInMs: delay }, "node registration failed");
-        await new Promise((r) => {
-          this.timer = setTimeout(r, delay);
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          this.timer = setTimeout(resolve, delay);
         });
+        this.wake = undefined;
         delay = Math.min(delay * 2, REGISTER_MAX_DELAY_MS);
       }
     }
@@ -108,11 +116,16 @@ export class NodeStatusReporter {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.wake?.();
   }
 
-  /** Runs a status sync soon instead of at the next tick (readiness changed). */
+  /** Runs a status sync soon instead of at the next tick (readiness changed); no-op before registration. */
   requestSync(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.registered) return;
+    if (this.running) {
+      this.syncAgain = true;
+      return;
+    }
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.tick(), 0);
   }
@@ -182,7 +195,12 @@ export class NodeStatusReporter {
       }
     } finally {
       this.running = undefined;
-      this.schedule();
+      if (this.syncAgain) {
+        this.syncAgain = false;
+        this.requestSync();
+      } else {
+        this.schedule();
+      }
     }
   }
 }
