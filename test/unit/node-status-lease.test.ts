@@ -124,3 +124,15 @@ test("a renewal that keeps failing is retried a few times, reports repeated fail
   assert.equal(spec(api).holderIdentity, "n1");
   assert.ok(!(failures[0] instanceof ApiError));
 });
+
+test("stop() ends a back-off wait at once", async () => {
+  const api = new MemoryApi();
+  api.down = 100;
+  const lease = new NodeLease(api, "n1", { log });
+  const started = Date.now();
+  const sync = lease.sync();
+  await new Promise((r) => setTimeout(r, 300));
+  lease.stop();
+  await assert.rejects(sync, /stopped/);
+  assert.ok(Date.now() - started < 1000);
+});

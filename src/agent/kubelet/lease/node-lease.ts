@@ -69,6 +69,8 @@ export class NodeLease {
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private syncing = false;
+  /** Ends an ensure back-off wait early (stop()). */
+  private wake?: () => void;
   private readonly duration: number;
   private readonly interval: number;
   private readonly now: () => number;
@@ -92,6 +94,7 @@ export class NodeLease {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.wake?.();
   }
 
   /** The Lease as last written. */
@@ -151,7 +154,15 @@ export class NodeLease {
         }
       }
       if (this.stopped) throw new Error("node lease stopped");
-      await new Promise((r) => setTimeout(r, delay));
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+      if (this.stopped) throw new Error("node lease stopped");
       delay = Math.min(delay * 2, ENSURE_MAX_DELAY_MS);
     }
   }
