@@ -377,6 +377,40 @@ test("attach: stdin to a waiting process and its exit code", async (t) => {
   assert.equal(await s.exitCode, 4);
 });
 
+test("attach with a tty: resize reaches the process", async (t) => {
+  if (skip) return t.skip(skip);
+  const p = pod("attach-tty");
+  const { sandboxId } = await runtime.runSandbox(p);
+  const id = await runtime.createContainer(sandboxId, p, container("main", { command: ["sh", "-c", "read x; stty size"], stdin: true, stdinOnce: true, tty: true }));
+  await runtime.startContainer(id);
+  const s = await runtime.attach(id, { stdin: true });
+  assert.equal(s.stderr, null, "a tty has one output stream");
+  await s.resize({ width: 90, height: 30 });
+  s.stdin!.write("\n");
+  const out = await readAll(s.stdout);
+  assert.match(out, /30 90/);
+  assert.equal(await s.exitCode, 0);
+});
+
+test("shareProcessNamespace: the pod's containers see each other's processes", async (t) => {
+  if (skip) return t.skip(skip);
+  const p = pod("sharepid", { shareProcessNamespace: true });
+  const { sandboxId } = await runtime.runSandbox(p);
+  await startPodContainer(p, sandboxId, container("sleeper", { command: ["sleep", "301"] }));
+  // An orphan (its shell exits at once) is inherited by the pod's PID 1, the pause process, which
+  // must reap it when it exits: no zombie may be left.
+  const looker = await startPodContainer(p, sandboxId, container("looker", {
+    command: ["sh", "-c", "sh -c 'sleep 0.4 &'; sleep 0.1; echo ORPHAN; ps -o ppid,args | grep 'sleep 0.4' | grep -v grep; sleep 0.8; echo AFTER; ps -o pid,stat,args"],
+  }));
+  await waitExited(looker);
+  const out = await readAll((await runtime.logs(looker, {})).output);
+  const [orphan, after] = out.split("AFTER\n");
+  assert.match(orphan ?? "", /^\s*1 sleep 0\.4$/m, "the orphan's parent is the pause process");
+  assert.match(after ?? "", /^\s*1 \S+\s+\/pause$/m, "the sandbox's pause is PID 1");
+  assert.match(after ?? "", /sleep 301/);
+  assert.doesNotMatch(after ?? "", /^\s*\d+ Z/m, "no zombie left");
+});
+
 test("images: presence, policies, offline fallback, tarball import", async (t) => {
   if (skip) return t.skip(skip);
   // No registry is reachable from the test machines: Always falls back to the local image with a warning.

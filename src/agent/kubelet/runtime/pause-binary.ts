@@ -5,9 +5,8 @@
  * file system around it.
  *
  * It ignores SIGTERM (it is PID 1 in its PID namespace and installs no handler), so the sandbox
- * container is created with StopSignal SIGKILL; it never has children to reap, because pod
- * containers run in their own PID namespaces or, with shareProcessNamespace, are reaped by
- * Docker's init of each container.
+ * container is created with StopSignal SIGKILL. It sets SIGCHLD to "ignore, no zombies", so
+ * orphans it inherits as the pod's PID 1 (shareProcessNamespace) are reaped by the kernel.
  */
 
 export type PauseArch = "x86_64" | "aarch64";
@@ -18,29 +17,55 @@ const ELF_HEADER_SIZE = 64;
 const PROGRAM_HEADER_SIZE = 56;
 const CODE_OFFSET = ELF_HEADER_SIZE + PROGRAM_HEADER_SIZE;
 
-/** Machine code of `for (;;) pause();` per architecture. */
+/** SIGCHLD (17 on both architectures) disposition SIG_IGN with SA_NOCLDWAIT: the kernel reaps children at once. */
+const SIGACTION_IGNORE_CHILDREN = (() => {
+  const act = Buffer.alloc(32); // struct sigaction: handler, flags, restorer, mask
+  act.writeBigUInt64LE(1n, 0); // SIG_IGN
+  act.writeBigUInt64LE(2n, 8); // SA_NOCLDWAIT
+  return act;
+})();
+
+/**
+ * Machine code of `sigaction(SIGCHLD, ignore + no-zombies); for (;;) pause();` per architecture.
+ * With shareProcessNamespace the pause process is the pod's PID 1 and inherits orphans; ignoring
+ * SIGCHLD makes the kernel reap them, so no zombies pile up (upstream's pause reaps with waitpid).
+ */
 function machineCode(arch: PauseArch): Buffer {
   if (arch === "x86_64") {
-    return Buffer.from([
-      0xb8, 0x22, 0x00, 0x00, 0x00, // mov eax, 34 (SYS_pause)
-      0x0f, 0x05, //                   syscall
-      0xeb, 0xf7, //                   jmp -9 (back to mov)
+    const code = Buffer.from([
+      0xbf, 0x11, 0x00, 0x00, 0x00, //             mov edi, 17 (SIGCHLD)
+      0x48, 0x8d, 0x35, 0x1c, 0x00, 0x00, 0x00, // lea rsi, [rip+28] (the sigaction at offset 40)
+      0x31, 0xd2, //                               xor edx, edx (no old action)
+      0x41, 0xba, 0x08, 0x00, 0x00, 0x00, //       mov r10d, 8 (sigset size)
+      0xb8, 0x0d, 0x00, 0x00, 0x00, //             mov eax, 13 (SYS_rt_sigaction)
+      0x0f, 0x05, //                               syscall
+      0xb8, 0x22, 0x00, 0x00, 0x00, //             loop: mov eax, 34 (SYS_pause)
+      0x0f, 0x05, //                               syscall
+      0xeb, 0xf7, //                               jmp loop
+      0x00, 0x00, 0x00, 0x00, //                   padding: the sigaction is 8-byte aligned
     ]);
+    return Buffer.concat([code, SIGACTION_IGNORE_CHILDREN]);
   }
   // aarch64 has no pause(2): ppoll(NULL, 0, NULL, NULL, 0) blocks the same way until a signal.
   const words = [
-    0xd2800000, // mov x0, #0
+    0xd2800220, // mov x0, #17 (SIGCHLD)
+    0x100001a1, // adr x1, #52 (the sigaction at offset 56)
+    0xd2800002, // mov x2, #0 (no old action)
+    0xd2800103, // mov x3, #8 (sigset size)
+    0xd28010c8, // mov x8, #134 (SYS_rt_sigaction)
+    0xd4000001, // svc #0
+    0xd2800000, // loop: mov x0, #0
     0xd2800001, // mov x1, #0
     0xd2800002, // mov x2, #0
     0xd2800003, // mov x3, #0
     0xd2800004, // mov x4, #0
     0xd2800928, // mov x8, #73 (SYS_ppoll)
     0xd4000001, // svc #0
-    0x17fffff9, // b -7 instructions (back to the first mov)
+    0x17fffff9, // b loop (-7 instructions)
   ];
   const code = Buffer.alloc(words.length * 4);
   words.forEach((w, i) => code.writeUInt32LE(w, i * 4));
-  return code;
+  return Buffer.concat([code, SIGACTION_IGNORE_CHILDREN]);
 }
 
 /** ELF e_machine values. */

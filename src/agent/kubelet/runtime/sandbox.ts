@@ -14,7 +14,7 @@ import {
 } from "./labels.js";
 
 /** Bump when the pause program changes, so nodes build the new image instead of reusing the old. */
-export const SANDBOX_IMAGE_VERSION = "1";
+export const SANDBOX_IMAGE_VERSION = "2";
 export const SANDBOX_IMAGE_REPOSITORY = "kube-lite/pause";
 export const SANDBOX_IMAGE = `${SANDBOX_IMAGE_REPOSITORY}:${SANDBOX_IMAGE_VERSION}`;
 export const PAUSE_PATH = "/pause";
