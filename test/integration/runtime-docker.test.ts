@@ -144,6 +144,11 @@ test("two containers share localhost and emptyDir volumes (disk and memory)", as
   await assert.rejects(runtime.portForward(sandboxId, 1), /error forwarding port 1 to pod sandbox/);
 });
 
+test("an unreachable engine gives a clear error", async () => {
+  const nowhere = new DockerRuntime({ nodeName, rootDir, socketPath: join(rootDir, "no-docker.sock") });
+  await assert.rejects(nowhere.version(), /cannot reach the Docker engine at .*no-docker\.sock \(ENOENT\): is dockerd running/);
+});
+
 test("hostPort: published on the sandbox, served by a container of the pod; image reported as the spec names it", async (t) => {
   if (skip) return t.skip(skip);
   const hostPort = 30000 + (randomBytes(2).readUInt16BE(0) % 10000);
@@ -263,6 +268,10 @@ test("logs: tail, timestamps, since and follow", async (t) => {
   assert.equal(await readAll((await runtime.logs(id, { since: new Date(lateStamp) })).output), "late\n");
   const future = await readAll((await runtime.logs(id, { since: new Date(Date.now() + 60_000) })).output);
   assert.equal(future, "");
+  assert.equal(await readAll((await runtime.logs(id, { limitBytes: 8 })).output), "oops\nlin");
+  assert.equal(await readAll((await runtime.logs(id, { limitBytes: 0 })).output), "");
+  const limitedFollow = await runtime.logs(id, { follow: true, limitBytes: 5 });
+  assert.equal(await readAll(limitedFollow.output), "oops\n", "a follow ends once the limit is reached");
   const stdoutOnly = await readAll((await runtime.logs(id, { stderr: false })).output);
   assert.doesNotMatch(stdoutOnly, /oops/);
 });

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { PassThrough, Writable, type Duplex, type Readable } from "node:stream";
+import { PassThrough, Transform, Writable, type Duplex, type Readable } from "node:stream";
 import type Docker from "dockerode";
 import { componentLogger } from "../../../shared/log.js";
 import { connectDocker, statusCode, type DockerConnection } from "./docker-client.js";
@@ -95,6 +95,35 @@ export function runtimeEventOf(line: string): RuntimeEvent | undefined {
   return e;
 }
 
+/**
+ * Passes the first `limit` bytes, then ends and calls `stop` (to close the source).
+ *
+ * @example logs.pipe(limitBytes(1024, () => response.destroy()))
+ */
+export function limitBytes(limit: number, stop: () => void): Transform {
+  let left = Math.max(0, limit);
+  const t = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      if (left <= 0) return done();
+      const part = chunk.length <= left ? chunk : chunk.subarray(0, left);
+      left -= part.length;
+      this.push(part);
+      if (left <= 0) {
+        this.push(null);
+        stop();
+      }
+      done();
+    },
+  });
+  if (left === 0) {
+    queueMicrotask(() => {
+      t.push(null);
+      stop();
+    });
+  }
+  return t;
+}
+
 interface DockerStats {
   read: string;
   cpu_stats?: { cpu_usage?: { total_usage?: number } };
@@ -167,9 +196,19 @@ export class DockerRuntime implements ContainerRuntime {
     return this.dockerPromise;
   }
 
+  /** The engine's version; a clear error when the engine cannot be reached (call it at start). */
   async version(): Promise<string> {
-    const v = await (await this.docker()).version();
-    return `docker://${v.Version}`;
+    try {
+      const v = await (await this.docker()).version();
+      return `docker://${v.Version}`;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ECONNREFUSED" || code === "EACCES") {
+        const where = this.opts.socketPath ?? process.env["DOCKER_HOST"] ?? "/var/run/docker.sock";
+        throw new Error(`cannot reach the Docker engine at ${where} (${code}): is dockerd running, and may this user use its socket?`);
+      }
+      throw err;
+    }
   }
 
   // ---- pod sandboxes ----
@@ -428,7 +467,8 @@ export class DockerRuntime implements ContainerRuntime {
         (err: unknown, stream: unknown) => (err ? reject(err) : resolve(stream as Readable)),
       );
     });
-    const output = tty ? response.pipe(new PassThrough()) : demux(response, { merged: true }).stdout;
+    const merged = tty ? response.pipe(new PassThrough()) : demux(response, { merged: true }).stdout;
+    const output = options.limitBytes !== undefined ? merged.pipe(limitBytes(options.limitBytes, () => response.destroy())) : merged;
     return {
       output,
       close: () => {

@@ -172,6 +172,8 @@ export interface LogOptions {
   since?: Date;
   /** Prefix each line with its RFC 3339 nano timestamp, as kubectl shows it. */
   timestamps?: boolean;
+  /** Stop after this many bytes (`--limit-bytes`). */
+  limitBytes?: number;
   /** Which streams; both by default. */
   stdout?: boolean;
   stderr?: boolean;
