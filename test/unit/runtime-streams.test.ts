@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DockerDemux, demux } from "../../src/agent/kubelet/runtime/stream-demux.js";
+import { DockerDemux, demux, pipeEnding } from "../../src/agent/kubelet/runtime/stream-demux.js";
 import { pauseArch, pauseBinary } from "../../src/agent/kubelet/runtime/pause-binary.js";
 import { tarArchive } from "../../src/agent/kubelet/runtime/tar.js";
 import { gatewayOf, resolvConf, sandboxCreateOptions } from "../../src/agent/kubelet/runtime/sandbox.js";
@@ -188,4 +188,23 @@ test("stats: cumulative CPU and the working set on cgroup v1 and v2", () => {
   assert.equal(statsOf({ read, memory_stats: { usage: 100, stats: { inactive_file: 40 } } }).memoryWorkingSetBytes, 60);
   assert.equal(statsOf({ read, memory_stats: { usage: 10, stats: { inactive_file: 40 } } }).memoryWorkingSetBytes, 0);
   assert.equal(statsOf({ read }).cpuUsageCoreNanoSeconds, 0);
+});
+
+test("a broken or destroyed source ends the outputs with what arrived, never with an error", async () => {
+  const broken = new PassThrough();
+  const { stdout, stderr } = demux(broken, { merged: false });
+  let errors = 0;
+  stdout.on("error", () => errors++);
+  stderr.on("error", () => errors++);
+  broken.write(frame(1, "partial-"));
+  broken.write(frame(2, "err"));
+  setImmediate(() => broken.destroy(new Error("read ECONNRESET")));
+  assert.deepEqual(await Promise.all([text(stdout), text(stderr)]), ["partial-", "err"]);
+  assert.equal(errors, 0);
+
+  const closed = new PassThrough();
+  const out = pipeEnding(closed, new PassThrough());
+  closed.write("kept");
+  setImmediate(() => closed.destroy());
+  assert.equal(await text(out), "kept");
 });

@@ -12,7 +12,7 @@ import type Docker from "dockerode";
 import { componentLogger } from "../../../shared/log.js";
 import { connectDocker, statusCode, type DockerConnection } from "./docker-client.js";
 import { containerCreateOptions } from "./container-config.js";
-import { demux } from "./stream-demux.js";
+import { demux, pipeEnding } from "./stream-demux.js";
 import { ensurePodNetwork, ensureSandboxImage, resolvConf, sandboxCreateOptions } from "./sandbox.js";
 import { diskEmptyDir, hostPathSource, podDir, type HostPathType } from "./volumes.js";
 import { parseQuantity } from "./resources.js";
@@ -439,11 +439,15 @@ export class DockerRuntime implements ContainerRuntime {
     if (!host) throw new Error(`pod sandbox ${sandboxId.slice(0, 12)} has no IP address`);
     return new Promise<Duplex>((resolve, reject) => {
       const socket = connect({ host, port });
+      const failed = (err: Error) => reject(new Error(`error forwarding port ${port} to pod sandbox ${sandboxId.slice(0, 12)}: ${err.message}`));
+      socket.once("error", failed);
       socket.once("connect", () => {
-        socket.off("error", reject);
+        socket.off("error", failed);
+        // A reset after connecting reaches the caller's listeners too; this one only keeps a
+        // caller without one from taking the agent down.
+        socket.on("error", (err) => log.debug({ err: err.message, port }, "port-forward connection error"));
         resolve(socket);
       });
-      socket.once("error", (err) => reject(new Error(`error forwarding port ${port} to pod sandbox ${sandboxId.slice(0, 12)}: ${err.message}`)));
     });
   }
 
@@ -467,7 +471,7 @@ export class DockerRuntime implements ContainerRuntime {
         (err: unknown, stream: unknown) => (err ? reject(err) : resolve(stream as Readable)),
       );
     });
-    const merged = tty ? response.pipe(new PassThrough()) : demux(response, { merged: true }).stdout;
+    const merged = tty ? pipeEnding(response, new PassThrough()) : demux(response, { merged: true }).stdout;
     const output = options.limitBytes !== undefined ? merged.pipe(limitBytes(options.limitBytes, () => response.destroy())) : merged;
     return {
       output,
@@ -603,7 +607,7 @@ export class DockerRuntime implements ContainerRuntime {
     let stdout: PassThrough | null = null;
     let stderr: PassThrough | null = null;
     if (o.tty) {
-      stdout = socket.pipe(new PassThrough());
+      stdout = pipeEnding(socket, new PassThrough());
     } else {
       const d = demux(socket, { merged: false });
       stdout = d.stdout;

@@ -87,6 +87,24 @@ export class DockerDemux extends Writable {
 }
 
 /**
+ * Pipes `source` into `dest` and ends `dest` however the source stops: at its end, when it is
+ * destroyed (a caller closing a session) or on a connection error. Consumers always see an end,
+ * never an 'error' they might not listen for (an unhandled one would take the agent down); what
+ * arrived before the break is delivered.
+ *
+ * @example pipeEnding(socket, new PassThrough())
+ */
+export function pipeEnding<T extends Writable>(source: Readable, dest: T): T {
+  const finish = () => {
+    if (!dest.writableEnded && !dest.destroyed) dest.end();
+  };
+  source.on("error", finish);
+  source.on("close", finish);
+  source.pipe(dest);
+  return dest;
+}
+
+/**
  * Pipes Docker's framed `source` into fresh stdout/stderr streams (or one merged stream).
  *
  * @example const { stdout, stderr } = demux(socket, { merged: false });
@@ -94,11 +112,6 @@ export class DockerDemux extends Writable {
 export function demux(source: Readable, opts: { merged: boolean }): { stdout: PassThrough; stderr: PassThrough } {
   const stdout = new PassThrough();
   const stderr = opts.merged ? stdout : new PassThrough();
-  const d = new DockerDemux({ stdout, stderr });
-  source.on("error", (err) => {
-    stdout.destroy(err);
-    if (stderr !== stdout) stderr.destroy(err);
-  });
-  source.pipe(d);
+  pipeEnding(source, new DockerDemux({ stdout, stderr }));
   return { stdout, stderr };
 }
