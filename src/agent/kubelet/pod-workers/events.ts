@@ -2,7 +2,8 @@
  * The kubelet's event recorder: core/v1 Events about pods (Pulling, Pulled, Created, Started,
  * Killing, BackOff, Unhealthy, FailedMount, …) with source component `kubelet` and the node as host,
  * named `<pod>.<hex nanoseconds>` as upstream. A repeat of the same event updates the count and last
- * timestamp instead of adding an object ("(x4 over 2m)"), as upstream's correlator does.
+ * timestamp instead of adding an object ("(x4 over 2m)"), as upstream's correlator does, and a pod
+ * that produces too many events is throttled as upstream's spam filter does.
  */
 import type { Pod } from "kubernetes-types/core/v1.js";
 import type { KubeObject } from "../../../shared/api/types.js";
@@ -13,6 +14,13 @@ export const KUBELET_COMPONENT = "kubelet";
 const EVENTS = { group: "", plural: "events" };
 /** Events remembered for aggregation; older ones are forgotten (a repeat then creates a new Event). */
 const MAX_REMEMBERED_EVENTS = 2048;
+
+/**
+ * Upstream's spam filter (client-go `EventSourceObjectSpamFilter`): per pod, a burst of 25 events, then
+ * one per 5 minutes. A crash loop or a failing probe must not write to the datastore forever.
+ */
+export const EVENT_SPAM_BURST = 25;
+export const EVENT_SPAM_REFILL_MS = 300_000;
 
 export type EventType = "Normal" | "Warning";
 
@@ -28,6 +36,7 @@ function now(): string {
 
 export class KubeletEventRecorder {
   private readonly recent = new Map<string, { event: KubeObject; count: number }>();
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(
     private readonly client: ApiClient,
@@ -44,6 +53,10 @@ export class KubeletEventRecorder {
     const ns = pod.metadata?.namespace ?? "default";
     const fieldPath = container ? containerFieldPath(pod, container) : undefined;
     const key = `${pod.metadata?.uid}\0${fieldPath ?? ""}\0${type}\0${reason}\0${message}`;
+    if (!this.allow(pod.metadata?.uid ?? "")) {
+      this.log.debug({ pod: `${ns}/${pod.metadata?.name}`, reason }, "event throttled");
+      return;
+    }
     try {
       const seen = this.recent.get(key);
       if (seen) {
@@ -82,6 +95,19 @@ export class KubeletEventRecorder {
     } catch (err) {
       this.log.debug({ err: (err as Error).message, pod: `${ns}/${pod.metadata?.name}`, reason }, "could not record event");
     }
+  }
+
+  /** Token bucket per pod: `EVENT_SPAM_BURST` tokens, one more every `EVENT_SPAM_REFILL_MS`. */
+  allow(uid: string, now = Date.now()): boolean {
+    const b = this.buckets.get(uid) ?? { tokens: EVENT_SPAM_BURST, at: now };
+    b.tokens = Math.min(EVENT_SPAM_BURST, b.tokens + (now - b.at) / EVENT_SPAM_REFILL_MS);
+    b.at = now;
+    const ok = b.tokens >= 1;
+    if (ok) b.tokens -= 1;
+    this.buckets.delete(uid);
+    this.buckets.set(uid, b);
+    if (this.buckets.size > MAX_REMEMBERED_EVENTS) this.buckets.delete(this.buckets.keys().next().value as string);
+    return ok;
   }
 
   private remember(key: string, v: { event: KubeObject; count: number }): void {

@@ -20,6 +20,11 @@ const NODES = { group: "", plural: "nodes" };
 export const HOUSEKEEPING_INTERVAL_MS = 30_000;
 /** Delay before re-opening the runtime's event stream after it ended (engine restart). */
 const EVENTS_RETRY_MS = 2_000;
+/**
+ * Longest a cached runtime listing is trusted. Listings are invalidated by every runtime event and by
+ * every change the kubelet makes, so this only bounds the damage of an event the engine never sent.
+ */
+export const RUNTIME_CACHE_MAX_AGE_MS = 30_000;
 /** Upstream's default cluster domain. */
 export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
@@ -51,13 +56,19 @@ export class Kubelet {
   private readonly recorder: KubeletEventRecorder;
   private readonly crashBackoff = new Backoff();
   private readonly pullBackoff = new Backoff();
-  private listing?: Promise<Map<string, RuntimePod>>;
-  private nextListing?: Promise<Map<string, RuntimePod>>;
+  /** Bumped by every runtime event and every change the kubelet makes through the runtime. */
+  private generation = 0;
+  private eventsLive = false;
+  private cache?: { generation: number; at: number; pods: Map<string, RuntimePod> };
+  private readonly listings = new Map<number, Promise<Map<string, RuntimePod>>>();
+  /** The runtime as the workers see it: every change invalidates the cached listing. */
+  private readonly workerRuntime: ContainerRuntime;
 
   constructor(private readonly opts: KubeletOptions) {
     this.log = opts.logger.child({ component: "kubelet" });
     this.recorder = new KubeletEventRecorder(opts.client, opts.nodeName, this.log);
     this.hostIP = opts.nodeIP ?? "";
+    this.workerRuntime = invalidatingRuntime(opts.runtime, () => this.generation++);
   }
 
   /**
@@ -99,23 +110,28 @@ export class Kubelet {
   }
 
   /**
-   * What the runtime holds, by pod UID, from a listing that starts after this call. Concurrent callers
-   * share one listing, so many workers syncing at once cost one engine round.
+   * What the runtime holds, by pod UID, reflecting every change made or reported before this call.
+   * The engine is listed (one inspect per container) only when something changed since the last
+   * listing: the runtime's event stream and the kubelet's own actions invalidate it, so idle pods cost
+   * no engine calls. Concurrent callers share one listing.
    */
   runtimePods(): Promise<Map<string, RuntimePod>> {
-    if (!this.listing) {
-      this.listing = this.opts.runtime.listPodContainers()
-        .then((pods) => new Map(pods.map((p) => [p.podUid, p])))
-        .finally(() => {
-          this.listing = undefined;
-        });
-      return this.listing;
+    const gen = this.generation;
+    const c = this.cache;
+    if (this.eventsLive && c && c.generation === gen && Date.now() - c.at < RUNTIME_CACHE_MAX_AGE_MS) return Promise.resolve(c.pods);
+    let listing = this.listings.get(gen);
+    if (!listing) {
+      const at = Date.now();
+      listing = this.opts.runtime.listPodContainers()
+        .then((pods) => {
+          const byUid = new Map(pods.map((p) => [p.podUid, p]));
+          if (!this.cache || this.cache.generation <= gen) this.cache = { generation: gen, at, pods: byUid };
+          return byUid;
+        })
+        .finally(() => this.listings.delete(gen));
+      this.listings.set(gen, listing);
     }
-    this.nextListing ??= this.listing.catch(() => undefined).then(() => {
-      this.nextListing = undefined;
-      return this.runtimePods();
-    });
-    return this.nextListing;
+    return listing;
   }
 
   private async readNodeIP(): Promise<void> {
@@ -139,7 +155,7 @@ export class Kubelet {
     const worker = new PodWorker(pod, {
       nodeName: this.opts.nodeName,
       client: this.opts.client,
-      runtime: this.opts.runtime,
+      runtime: this.workerRuntime,
       rootDir: this.opts.dataDir,
       podConfig: { network: this.opts.network, clusterDNS: this.opts.clusterDNS, clusterDomain: this.opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN },
       hostIP: () => this.hostIP,
@@ -168,8 +184,12 @@ export class Kubelet {
     if (this.stopped) return;
     try {
       this.events = await this.opts.runtime.watchEvents(
-        (e) => this.workers.get(e.podUid)?.requestSync(),
+        (e) => {
+          this.generation++;
+          this.workers.get(e.podUid)?.requestSync();
+        },
         () => {
+          this.eventsLive = false;
           if (this.stopped) return;
           // Events may have been missed: every worker looks again once the stream is back.
           this.eventsRetry = setTimeout(() => {
@@ -180,6 +200,9 @@ export class Kubelet {
           this.eventsRetry.unref();
         },
       );
+      // Anything that happened while no stream was open is unknown: list afresh.
+      this.generation++;
+      this.eventsLive = true;
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, "cannot watch runtime events; relying on periodic syncs");
       this.eventsRetry = setTimeout(() => void this.watchRuntimeEvents(), EVENTS_RETRY_MS);
@@ -188,12 +211,13 @@ export class Kubelet {
   }
 
   private async removeRuntimePod(rp: RuntimePod): Promise<void> {
+    const runtime = this.workerRuntime;
     for (const c of rp.containers) {
-      if (c.state === "running") await this.opts.runtime.stopContainer(c.id, 0);
-      await this.opts.runtime.removeContainer(c.id);
+      if (c.state === "running") await runtime.stopContainer(c.id, 0);
+      await runtime.removeContainer(c.id);
     }
-    for (const s of rp.sandboxes) await this.opts.runtime.removeSandbox(s.sandboxId);
-    await this.opts.runtime.cleanupPod(rp.podUid);
+    for (const s of rp.sandboxes) await runtime.removeSandbox(s.sandboxId);
+    await runtime.cleanupPod(rp.podUid);
   }
 
   /** Removes containers and sandboxes of pods this node no longer has (after the pod list is synced). */
@@ -216,4 +240,30 @@ export class Kubelet {
       this.log.warn({ err: (err as Error).message }, "housekeeping failed");
     }
   }
+}
+
+/** Runtime methods that change what a listing would show. */
+const MUTATING_METHODS = new Set(["runSandbox", "stopSandbox", "removeSandbox", "createContainer", "startContainer", "stopContainer", "removeContainer", "cleanupPod"]);
+
+/**
+ * The runtime with `onChange` called after each mutating call settles (success or failure: a failed
+ * call may have changed something too), so a cached listing is never read after the kubelet's own change.
+ *
+ * @example const runtime = invalidatingRuntime(docker, () => generation++);
+ */
+export function invalidatingRuntime(runtime: ContainerRuntime, onChange: () => void): ContainerRuntime {
+  return new Proxy(runtime, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== "function") return value;
+      if (typeof prop !== "string" || !MUTATING_METHODS.has(prop)) return (value as (...a: unknown[]) => unknown).bind(target);
+      return async (...args: unknown[]) => {
+        try {
+          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } finally {
+          onChange();
+        }
+      };
+    },
+  });
 }

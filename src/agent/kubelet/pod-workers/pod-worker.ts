@@ -113,6 +113,8 @@ export class PodWorker {
   /** Set once the graceful stop of a deleted pod is done. */
   private terminated = false;
   private readonly log: Logger;
+  /** resourceVersion of the pod as the worker's last status write left it. */
+  private lastWrittenVersion?: string;
 
   constructor(pod: Pod, private readonly deps: PodWorkerDeps) {
     this.pod = pod;
@@ -129,9 +131,10 @@ export class PodWorker {
     return this.pod.metadata!.uid!;
   }
 
-  /** A newer version of the pod from the API. */
+  /** A newer version of the pod from the API; the echo of the worker's own status write needs no sync. */
   update(pod: Pod): void {
     this.pod = pod;
+    if (pod.metadata?.resourceVersion && pod.metadata.resourceVersion === this.lastWrittenVersion) return;
     this.requestSync();
   }
 
@@ -546,6 +549,7 @@ export class PodWorker {
     const ns = pod.metadata?.namespace ?? "default";
     try {
       const written = (await this.deps.client.update(PODS, ns, { ...(pod as KubeObject), status } as KubeObject, "status")) as unknown as Pod;
+      this.lastWrittenVersion = written.metadata?.resourceVersion;
       if (written.metadata?.uid === this.uid && !this.goneFromApi) this.pod = written;
     } catch (err) {
       if ((err as { code?: number }).code !== 409) throw err;
