@@ -26,6 +26,8 @@ export interface ControlPlane {
   subresourceHandlers: Map<string, SubresourceHandler>;
   virtualCreate: Map<string, VirtualCreateHandler>;
   serviceIps: ServiceIpAllocator;
+  /** Writes heartbeat renewals held in memory: the due ones, or all (at shutdown). */
+  flushHeartbeats(all?: boolean): Promise<void>;
 }
 
 function isService(rt: ResourceType): boolean {
@@ -71,5 +73,8 @@ export async function buildControlPlane(opts: { store: Store; log: Logger }): Pr
   for (const svc of services.items) serviceIps.observe(svc);
 
   const subresourceHandlers = new Map<string, SubresourceHandler>([["/pods/binding", podBindingHandler]]);
-  return { registry, stores, store: byGroupPlural, subresourceHandlers, virtualCreate, serviceIps };
+  const flushHeartbeats = async (all = false): Promise<void> => {
+    for (const store of stores.values()) await store.flushRenewals(all);
+  };
+  return { registry, stores, store: byGroupPlural, subresourceHandlers, virtualCreate, serviceIps, flushHeartbeats };
 }

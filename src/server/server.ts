@@ -23,6 +23,9 @@ import { startControllers } from "./controllers/index.js";
 import { IdleMemoryTrimmer } from "./idle-memory.js";
 import { attachTunnelEndpoint } from "./tunnel-endpoint.js";
 
+/** How often held heartbeat renewals are checked for persisting (each is written every 5 minutes). */
+const HEARTBEAT_FLUSH_CHECK_MS = 30_000;
+
 /** How long a shutdown may take before the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -108,6 +111,8 @@ export async function runServer(config: ServerConfig): Promise<number> {
   });
   await writeKubeconfig({ path: config.kubeconfigPath, server: `https://127.0.0.1:${port}`, caCertPem: tls.caCertPem, token: tokens.adminToken, clusterName: "default" });
   const controllers = startControllers(cp, { caCertPem: tls.caCertPem }, componentLogger("controllers"));
+  const heartbeatFlush = setInterval(() => cp.flushHeartbeats().catch((err: unknown) => log.warn({ err }, "persisting heartbeats failed")), HEARTBEAT_FLUSH_CHECK_MS);
+  heartbeatFlush.unref();
   ready = true;
   log.info({ version: KUBE_GIT_VERSION, address: `https://${config.bindAddress}:${port}`, kubeconfig: config.kubeconfigPath, dataDir: config.dataDir, startupMs: Date.now() - started }, "kube-lite server is ready");
   process.stderr.write(`kube-lite server is ready on https://${config.bindAddress}:${port}\nkubeconfig: ${config.kubeconfigPath}\n`);
@@ -128,11 +133,12 @@ export async function runServer(config: ServerConfig): Promise<number> {
       deadline.unref();
       controllers.stop();
       trimmer.stop();
+      clearInterval(heartbeatFlush);
       tunnel.close();
       server.close();
       server.closeAllConnections();
-      store
-        .close()
+      cp.flushHeartbeats(true)
+        .then(() => store.close())
         .then(() => {
           clearTimeout(deadline);
           log.info("stopped");

@@ -160,7 +160,10 @@ test("the node Lease is created, owned by the Node, and renewed with microsecond
       const l = await client.get(LEASES, NODE_LEASE_NAMESPACE, "hb-node-4");
       return (l.spec as { renewTime: string }).renewTime > spec.renewTime ? l : undefined;
     });
-    assert.notEqual(renewed.metadata.resourceVersion, first.metadata.resourceVersion);
+    // Renewals are held in memory by the server (renewal-buffer.ts): they move renewTime, not the
+    // resourceVersion, and write nothing to storage.
+    const ownerSet = first.metadata.resourceVersion;
+    assert.ok(Number(renewed.metadata.resourceVersion) <= Number(ownerSet) + 1, "at most the owner-reference write, no write per renewal");
     const r = server.kubectl(["get", "leases", "-n", NODE_LEASE_NAMESPACE, "hb-node-4", "--no-headers"]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^hb-node-4\s+hb-node-4\s/);

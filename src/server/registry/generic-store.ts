@@ -33,6 +33,7 @@ import {
 } from "../storage/types.js";
 import { collectionPrefix, objectKey } from "./keys.js";
 import type { HookContext, ResourceType } from "./types.js";
+import { RenewalBuffer, RENEWAL_PERSIST_INTERVAL_MS } from "./renewal-buffer.js";
 
 /** Characters upstream uses for generateName suffixes (no vowels, no look-alikes). */
 const GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
@@ -152,12 +153,16 @@ export class GenericStore {
   readonly apiVersion: string;
   private readonly selectableFields: string[];
 
+  /** Heartbeat renewals held in memory (kinds with `isHeartbeatRenewal` only). */
+  private readonly renewals?: RenewalBuffer;
+
   constructor(
     readonly rt: ResourceType,
     private readonly store: Store,
     private readonly admission: Admission = {},
     private readonly recordManagedFields?: ManagedFieldsRecorder,
   ) {
+    if (rt.isHeartbeatRenewal) this.renewals = new RenewalBuffer();
     this.apiVersion = apiVersionOf(rt.group, rt.version);
     this.selectableFields = ["metadata.name", "metadata.namespace", ...Object.keys(rt.fieldSelectors ?? {})];
   }
@@ -168,6 +173,7 @@ export class GenericStore {
   decode(kv: KeyValue): KubeObject {
     let obj = JSON.parse(kv.value) as KubeObject;
     if (this.rt.sharedStorage) obj = this.rt.sharedStorage.fromStorage(obj);
+    if (this.renewals) obj = this.renewals.overlay(kv.key, obj);
     obj.metadata.resourceVersion = String(kv.modRevision);
     return obj;
   }
@@ -407,6 +413,12 @@ export class GenericStore {
       const next = await this.prepareUpdate(namespace, name, subresource, desired, live, opts);
       if (next === live) return { object: live, created: false };
       if (opts.dryRun) return { object: next, created: false };
+      if (this.renewals && this.rt.isHeartbeatRenewal?.(next, live)) {
+        this.renewals.hold(key, (next.spec as { renewTime: string }).renewTime);
+        return { object: next, created: false };
+      }
+      // A real write supersedes a held renewal (dropped first, so its event never shows the old one).
+      this.renewals?.drop(key);
       try {
         if (this.shouldDeleteDuringUpdate(next, live)) {
           const deletedKv = await this.store.delete(key, kv.modRevision);
@@ -568,6 +580,7 @@ export class GenericStore {
         }
       }
       if (opts.dryRun) return { object: live, deleted: true };
+      this.renewals?.drop(key);
       try {
         const deletedKv = await this.store.delete(key, kv.modRevision);
         const gone = this.decode(deletedKv);
@@ -596,6 +609,28 @@ export class GenericStore {
   private gracePeriod(live: KubeObject, opts: DeleteOptions): number {
     if (!this.rt.gracefulDeletion) return 0;
     return this.rt.gracefulDeletion(live, opts.gracePeriodSeconds);
+  }
+
+  /**
+   * Writes held heartbeat renewals to storage: those held for the persist interval, or all of them
+   * (`all`, at shutdown). A renewal whose object changed meanwhile is dropped (the newer write wins).
+   */
+  async flushRenewals(all = false): Promise<number> {
+    if (!this.renewals) return 0;
+    let written = 0;
+    for (const key of this.renewals.due(RENEWAL_PERSIST_INTERVAL_MS, all)) {
+      const kv = await this.store.get(key);
+      const obj = kv ? this.decode(kv) : undefined;
+      this.renewals.drop(key);
+      if (!kv || !obj) continue;
+      try {
+        await this.store.update(key, this.encode(obj), kv.modRevision);
+        written++;
+      } catch (err) {
+        if (!(err instanceof RevisionConflictError || err instanceof KeyNotFoundError)) throw err;
+      }
+    }
+    return written;
   }
 
   // ---- watch ----------------------------------------------------------------------------------

@@ -95,6 +95,11 @@ export interface ResourceType {
    * returns true, a delete only marks the object (deletionTimestamp) instead of removing it.
    */
   blocksDeletion?(obj: KubeObject): boolean;
+  /**
+   * Heartbeat kinds (node Leases): true when an update only renews (e.g. changes only spec.renewTime);
+   * such updates are held in memory and persisted at a low rate (see renewal-buffer.ts).
+   */
+  isHeartbeatRenewal?(next: KubeObject, live: KubeObject): boolean;
   /** Keep the status a client sends on create (nodes: the kubelet registers with its status). */
   keepStatusOnCreate?: boolean;
   /** DELETE answers with the deleted object instead of a Status (upstream: pods and a few others). */

@@ -9,6 +9,10 @@ import { isQualifiedName } from "../../../shared/api/validation.js";
 import { AGE_COLUMN, NAME_COLUMN, age } from "../printing.js";
 import { resourceType, type ResourceType } from "../types.js";
 import { column, specOf } from "./common.js";
+import { isRenewalOnly } from "../renewal-buffer.js";
+
+/** The namespace of node heartbeat Leases (one per node, renewed every 10 s by its kubelet). */
+export const NODE_LEASE_NAMESPACE = "kube-node-lease";
 
 /** The built-in coordinated leader election strategy (1.32 alpha). */
 const OLDEST_EMULATION_VERSION = "OldestEmulationVersion";
@@ -51,4 +55,6 @@ export const leases: ResourceType = resourceType({
     },
   },
   validate: (obj) => validateLease(obj),
+  // Node heartbeats stay in memory and reach SQLite at a low rate (renewal-buffer.ts): SD cards.
+  isHeartbeatRenewal: (next, live) => next.metadata.namespace === NODE_LEASE_NAMESPACE && isRenewalOnly(next, live),
 });
