@@ -100,6 +100,7 @@ test("namespaces, mounts, termination message file and Docker restart policy", (
   assert.equal(h.IpcMode, "container:sb123");
   assert.equal(h.PidMode, undefined);
   assert.deepEqual(h.RestartPolicy, { Name: "no" });
+  assert.deepEqual(h.LogConfig, { Type: "json-file", Config: { "max-size": "10m", "max-file": "5" } });
   assert.deepEqual(h.Mounts, [
     { Type: "bind", Source: "/host/a", Target: "/a", ReadOnly: true, BindOptions: { Propagation: "rslave" } },
     { Type: "volume", Source: "kube-lite_uid-1_mem", Target: "/m", ReadOnly: false },

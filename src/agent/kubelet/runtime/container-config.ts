@@ -20,6 +20,13 @@ import {
   TYPE_CONTAINER, containerName,
 } from "./labels.js";
 
+/**
+ * Container log rotation, as the kubelet's defaults (containerLogMaxSize 10Mi, containerLogMaxFiles
+ * 5): Docker's json-file driver otherwise grows without bound, and an SD card fills up.
+ */
+export const CONTAINER_LOG_MAX_SIZE = "10m";
+export const CONTAINER_LOG_MAX_FILES = "5";
+
 /** Upstream's default `terminationMessagePath`. */
 export const DEFAULT_TERMINATION_MESSAGE_PATH = "/dev/termination-log";
 
@@ -155,6 +162,7 @@ export function containerCreateOptions(c: ContainerConfig, ctx: CreateContext): 
     ...(c.oomScoreAdj !== undefined ? { OomScoreAdj: c.oomScoreAdj } : {}),
     // The kubelet restarts containers itself (restartPolicy, back-off); Docker must not.
     RestartPolicy: { Name: "no" },
+    LogConfig: { Type: "json-file", Config: { "max-size": CONTAINER_LOG_MAX_SIZE, "max-file": CONTAINER_LOG_MAX_FILES } },
   };
   const user = dockerUser(sc, psc);
   const opts: Docker.ContainerCreateOptions = {
