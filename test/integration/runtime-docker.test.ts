@@ -403,7 +403,7 @@ test("attach with a tty: resize reaches the process", async (t) => {
 
 test("shareProcessNamespace: the pod's containers see each other's processes", async (t) => {
   if (skip) return t.skip(skip);
-  const p = pod("sharepid", { shareProcessNamespace: true });
+  const p = pod("sharepid", { shareProcessNamespace: true, sysctls: { "net.ipv4.ip_unprivileged_port_start": "80" } });
   const { sandboxId } = await runtime.runSandbox(p);
   await startPodContainer(p, sandboxId, container("sleeper", { command: ["sleep", "301"] }));
   // An orphan (its shell exits at once) is inherited by the pod's PID 1, the pause process, which
@@ -418,6 +418,10 @@ test("shareProcessNamespace: the pod's containers see each other's processes", a
   assert.match(after ?? "", /^\s*1 \S+\s+\/pause$/m, "the sandbox's pause is PID 1");
   assert.match(after ?? "", /sleep 301/);
   assert.doesNotMatch(after ?? "", /^\s*\d+ Z/m, "no zombie left");
+  const sysctl = await runtime.exec((await runtime.listContainers()).find((c) => c.podUid === p.podUid && c.containerName === "sleeper")!.id, {
+    command: ["cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start"],
+  });
+  assert.equal(await readAll(sysctl.stdout), "80\n", "the pod's sysctls apply to every container (they share the network namespace)");
 });
 
 test("images: presence, policies, offline fallback, tarball import", async (t) => {

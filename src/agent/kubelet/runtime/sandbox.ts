@@ -133,6 +133,7 @@ export function sandboxCreateOptions(cfg: PodSandboxConfig, nodeName: string, im
       IpcMode: "shareable",
       CpuShares: SANDBOX_CPU_SHARES,
       RestartPolicy: { Name: "no" },
+      ...(cfg.sysctls && Object.keys(cfg.sysctls).length ? { Sysctls: cfg.sysctls } : {}),
       ...(cfg.dns?.nameservers?.length ? { Dns: cfg.dns.nameservers } : {}),
       ...(cfg.dns?.searches?.length ? { DnsSearch: cfg.dns.searches } : {}),
       ...(cfg.dns?.options?.length ? { DnsOptions: cfg.dns.options } : {}),

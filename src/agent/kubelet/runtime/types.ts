@@ -41,6 +41,8 @@ export interface PodSandboxConfig {
   /** Required unless `hostNetwork`. */
   podCIDRNetwork?: PodNetwork;
   hostNetwork?: boolean;
+  /** `securityContext.sysctls` (namespaced ones, e.g. net.ipv4.ip_unprivileged_port_start), set on the sandbox's namespaces. */
+  sysctls?: Record<string, string>;
   /** `spec.shareProcessNamespace`: containers join the sandbox's PID namespace. */
   shareProcessNamespace?: boolean;
   dns?: PodDNSConfig;
