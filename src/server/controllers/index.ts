@@ -12,6 +12,7 @@ import { GarbageCollector } from "./garbage-collector.js";
 import { DEFAULT_SERVICE_ACCOUNT, ServiceAccountController } from "./serviceaccount-controller.js";
 import { ROOT_CA_CONFIGMAP, RootCAPublisher } from "./root-ca-publisher.js";
 import { startScheduler } from "../scheduler/index.js";
+import { NodeIpamController, PodCidrAllocator } from "./node-ipam-controller.js";
 
 export interface RunningControllers {
   stop(): void;
@@ -44,13 +45,17 @@ export function startControllers(cp: ControlPlane, opts: ControllerOptions, log:
   const saController = new ServiceAccountController(client, namespaces, defaultServiceAccounts, log.child({ controller: "serviceaccount" }));
   const caPublisher = new RootCAPublisher(client, namespaces, rootCaConfigMaps, opts.caCertPem, log.child({ controller: "root-ca-cert-publisher" }));
 
-  const informers = [namespaces, defaultServiceAccounts, rootCaConfigMaps];
+  const nodes = new Informer(client, { group: "", plural: "nodes" }, log.child({ informer: "nodes" }));
+  const ipam = new NodeIpamController(client, nodes, new PodCidrAllocator(), log.child({ controller: "node-ipam" }));
+
+  const informers = [namespaces, defaultServiceAccounts, rootCaConfigMaps, nodes];
   for (const i of informers) i.start();
   const failed = (name: string) => (err: unknown) => log.error({ controller: name, err }, "controller stopped");
   nsController.run().catch(failed("namespace"));
   gc.run().catch(failed("garbage-collector"));
   saController.run().catch(failed("serviceaccount"));
   caPublisher.run().catch(failed("root-ca-cert-publisher"));
+  ipam.run().catch(failed("node-ipam"));
   const scheduler = startScheduler(cp, log.child({ controller: "scheduler" }));
   return {
     stop() {
@@ -59,6 +64,7 @@ export function startControllers(cp: ControlPlane, opts: ControllerOptions, log:
       nsController.stop();
       saController.stop();
       caPublisher.stop();
+      ipam.stop();
       for (const i of informers) i.stop();
     },
   };
