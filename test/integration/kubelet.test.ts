@@ -368,6 +368,59 @@ describe("kubelet on Docker", { concurrency: true }, () => {
     await waitFor("hooks removed", async () => getPod("hooks").then(() => false, (err: { code?: number }) => err.code === 404), 15_000);
     assert.equal(readFileSync(join(hostDir, "pre-stop"), "utf8"), "stopping\n");
   });
+  test("activeDeadlineSeconds fails the pod with DeadlineExceeded; FallbackToLogsOnError reports the log tail", async (t) => {
+    if (skip) return t.skip(skip);
+    await createPod("deadline", {
+      activeDeadlineSeconds: 2,
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: "app", image: IMAGE, imagePullPolicy: "IfNotPresent", command: ["sh", "-c", "exec sleep 3600"] }],
+    });
+    await createPod("logfail", {
+      restartPolicy: "Never",
+      containers: [{ name: "app", image: IMAGE, imagePullPolicy: "IfNotPresent", terminationMessagePolicy: "FallbackToLogsOnError", command: ["sh", "-c", "echo starting; echo fatal: no config >&2; exit 4"] }],
+    });
+    const failed = await waitFor("deadline Failed", async () => {
+      const p = await getPod("deadline");
+      return p.status?.phase === "Failed" ? p : undefined;
+    }, 20_000);
+    assert.equal(failed.status?.reason, "DeadlineExceeded");
+    assert.equal(failed.status?.message, "Pod was active on the node longer than the specified deadline");
+    assert.ok(failed.status?.containerStatuses?.[0]?.state?.terminated, "its container was stopped");
+    const logfail = await waitFor("logfail Failed", async () => {
+      const p = await getPod("logfail");
+      return p.status?.phase === "Failed" ? p : undefined;
+    });
+    assert.equal(logfail.status?.containerStatuses?.[0]?.state?.terminated?.message, "starting\nfatal: no config\n");
+    await client.delete(PODS, "default", "deadline");
+    await client.delete(PODS, "default", "logfail");
+  });
+
+  test("a dead sandbox is recreated and the pod's containers start again in it", async (t) => {
+    if (skip) return t.skip(skip);
+    const created = await createPod("phoenix", {
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: "app", image: IMAGE, imagePullPolicy: "IfNotPresent", command: ["sh", "-c", "exec sleep 3600"] }],
+    });
+    const before = await waitFor("phoenix Running", async () => {
+      const p = await getPod("phoenix");
+      return p.status?.containerStatuses?.[0]?.state?.running ? p : undefined;
+    });
+    const sandbox = (await runtime.listPodSandboxes()).find((s) => s.podUid === created.metadata?.uid && s.state === "ready")!;
+    const docker = await runtime.docker();
+    await docker.getContainer(sandbox.sandboxId).kill();
+    const after = await waitFor("phoenix running in a new sandbox", async () => {
+      const p = await getPod("phoenix");
+      const s = p.status?.containerStatuses?.[0];
+      return s?.state?.running && s.containerID !== before.status?.containerStatuses?.[0]?.containerID ? p : undefined;
+    });
+    assert.equal(after.status?.containerStatuses?.[0]?.restartCount, 1);
+    const sandboxes = (await runtime.listPodSandboxes()).filter((s) => s.podUid === created.metadata?.uid);
+    assert.deepEqual(sandboxes.map((s) => [s.attempt, s.state]), [[1, "ready"]], "the dead sandbox is removed");
+    assert.ok(after.status?.podIP);
+    const reasons = (await podEvents(created)).map((e) => (e as { reason?: string }).reason);
+    assert.ok(reasons.includes("SandboxChanged"));
+    await client.delete(PODS, "default", "phoenix");
+  });
 });
 
 // Runs after the suite above: it replaces the kubelet, which would reset the others' back-off.

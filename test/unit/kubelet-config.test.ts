@@ -177,3 +177,55 @@ test("pull policy defaults, restart decisions, instance ordering and names", () 
   assert.equal(containerFieldPath(withInit, "init"), "spec.initContainers{init}");
   assert.equal(containerFieldPath(withInit, "app"), "spec.containers{app}");
 });
+
+test("pull secrets: registry host of an image, docker config auths, first matching secret", async () => {
+  const { registryHost, authFor, secretAuths, pullAuth } = await import("../../src/agent/kubelet/pod-workers/pull-secrets.js");
+  assert.equal(registryHost("nginx"), "docker.io");
+  assert.equal(registryHost("library/nginx:1"), "docker.io");
+  assert.equal(registryHost("index.docker.io/library/nginx"), "docker.io");
+  assert.equal(registryHost("ghcr.io/org/app:1"), "ghcr.io");
+  assert.equal(registryHost("registry:5000/app"), "registry:5000");
+  assert.equal(registryHost("localhost/app"), "localhost");
+
+  const hub = { "https://index.docker.io/v1/": { auth: Buffer.from("user:pa:ss").toString("base64") } };
+  assert.deepEqual(authFor(hub, "docker.io"), { serveraddress: "https://index.docker.io/v1/", username: "user", password: "pa:ss" });
+  assert.equal(authFor(hub, "ghcr.io"), undefined);
+  assert.deepEqual(authFor({ "registry:5000": { username: "u", password: "p" } }, "registry:5000"), { serveraddress: "registry:5000", username: "u", password: "p" });
+
+  const json = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64");
+  assert.deepEqual(secretAuths({ type: "kubernetes.io/dockerconfigjson", data: { ".dockerconfigjson": json({ auths: hub }) } }), hub);
+  assert.deepEqual(secretAuths({ type: "kubernetes.io/dockercfg", data: { ".dockercfg": json(hub) } }), hub);
+  assert.equal(secretAuths({ type: "Opaque", data: {} }), undefined);
+  assert.equal(secretAuths({ type: "kubernetes.io/dockerconfigjson", data: { ".dockerconfigjson": "bm90IGpzb24=" } }), undefined);
+
+  const api = fakeClient({
+    "secrets/shop/ghcr": { metadata: { name: "ghcr" }, type: "kubernetes.io/dockerconfigjson", data: { ".dockerconfigjson": json({ auths: { "ghcr.io": { username: "g", password: "h" } } }) } } as KubeObject,
+    "secrets/shop/hub": { metadata: { name: "hub" }, type: "kubernetes.io/dockerconfigjson", data: { ".dockerconfigjson": json({ auths: hub }) } } as KubeObject,
+  });
+  const p = pod({ imagePullSecrets: [{ name: "missing" }, { name: "ghcr" }, { name: "hub" }] });
+  assert.equal((await pullAuth(api, p, "nginx:1"))?.username, "user");
+  assert.equal((await pullAuth(api, p, "ghcr.io/org/app"))?.username, "g");
+  assert.equal(await pullAuth(api, p, "quay.io/x/y"), undefined);
+});
+
+test("FallbackToLogsOnError: the log tail, cut on a character boundary", async () => {
+  const { tailBytes, logTailMessage, FALLBACK_LOG_LINES } = await import("../../src/agent/kubelet/pod-workers/termination-message.js");
+  assert.equal(tailBytes("abcdef", 3), "def");
+  assert.equal(tailBytes("abc", 10), "abc");
+  assert.equal(tailBytes("xé", 1), "", "half of é is dropped");
+  assert.equal(tailBytes("aéb", 2), "b");
+  const { PassThrough } = await import("node:stream");
+  let asked: unknown;
+  const runtime = {
+    async logs(_id: string, o: unknown) {
+      asked = o;
+      const output = new PassThrough();
+      output.end("x".repeat(3000) + "last line\n");
+      return { output, close() {} };
+    },
+  } as unknown as ContainerRuntime;
+  const message = await logTailMessage(runtime, "id");
+  assert.deepEqual(asked, { tailLines: FALLBACK_LOG_LINES });
+  assert.equal(Buffer.byteLength(message), 2048);
+  assert.ok(message.endsWith("last line\n"));
+});

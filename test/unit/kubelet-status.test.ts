@@ -224,3 +224,12 @@ test("podStatusChanged ignores key order and absent-vs-null", () => {
   assert.equal(podStatusChanged({ phase: "Running" }, { phase: "Pending" }), true);
   assert.equal(podStatusChanged(undefined, { phase: "Pending" }), true);
 });
+
+test("activeDeadlineSeconds: forced Failed with upstream's reason; phase reason and message kept while the phase holds", () => {
+  const p = pod({ containers: [{ name: "a", image: "busybox" }] }, { phase: "Running" });
+  const obs = new Map<string, ContainerObservation>([["a", { latest: instance("a", { state: "exited", exitCode: 0, reason: "Completed", finishedAt: T1 }), ready: false, started: false }]]);
+  const s = computePodStatus(p, { containers: obs, sandboxReady: false, terminal: true, failed: true, reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline" }, T1);
+  assert.deepEqual([s.phase, s.reason, s.message], ["Failed", "DeadlineExceeded", "Pod was active on the node longer than the specified deadline"]);
+  const again = computePodStatus({ ...p, status: s }, { containers: obs, sandboxReady: false, terminal: true }, T2);
+  assert.deepEqual([again.phase, again.reason], ["Failed", "DeadlineExceeded"]);
+});

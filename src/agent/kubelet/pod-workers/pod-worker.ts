@@ -18,8 +18,10 @@ import { containerHash, LABEL_CONTAINER_HASH, oomScoreAdj, sandboxConfig, type P
 import { runHandler } from "./probes/handlers.js";
 import { ProbeManager, probeFailureMessage } from "./probes/probe-manager.js";
 import type { ContainerObservation, WaitingReason } from "./status/container-status.js";
-import { computePodStatus, podStatusChanged } from "./status/pod-status.js";
+import { computePodStatus, podStatusChanged, type PodObservation } from "./status/pod-status.js";
 import { containerMounts, MountError, preparePodVolumes } from "./volumes.js";
+import { logTailMessage } from "./termination-message.js";
+import { pullAuth } from "./pull-secrets.js";
 
 const PODS = { group: "", plural: "pods" };
 
@@ -32,6 +34,8 @@ export const MIN_GRACE_PERIOD_SECONDS = 2;
  * syncs at once; this only catches what an event stream may miss (upstream resyncs every minute).
  */
 export const RESYNC_INTERVAL_MS = 10_000;
+/** Upstream's pod status message when activeDeadlineSeconds is exceeded. */
+export const DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline";
 /** Delay before retrying a sync that threw (API or engine unreachable). */
 const SYNC_RETRY_MS = 1_000;
 /** Dead instances kept per container besides the newest instance (upstream's MaxPerPodContainer). */
@@ -218,6 +222,14 @@ export class PodWorker {
     this.waiting.clear();
     let rp = await this.deps.runtimePod(uid);
     const phase = pod.status?.phase;
+    const deadline = this.pastActiveDeadline(pod);
+    if (deadline && phase !== "Succeeded" && phase !== "Failed") {
+      void this.deps.events.record(pod, "Normal", "DeadlineExceeded", DEADLINE_MESSAGE);
+      await this.killPod(pod, this.gracePeriod(pod), rp);
+      rp = await this.deps.runtimePod(uid);
+      await this.writeStatus(pod, rp, undefined, true, { failed: true, reason: "DeadlineExceeded", message: DEADLINE_MESSAGE });
+      return;
+    }
     if (phase === "Succeeded" || phase === "Failed") {
       // A finished pod runs nothing more: make sure nothing is left running.
       await this.killPod(pod, this.gracePeriod(pod), rp);
@@ -241,7 +253,21 @@ export class PodWorker {
       this.requestSync();
       return;
     }
+    const left = this.activeDeadlineLeft(pod);
+    if (left !== undefined) next = Math.min(next, left + 1);
     this.requestSync(next);
+  }
+
+  /** Milliseconds until `activeDeadlineSeconds` (counted from startTime) runs out, if the pod has one. */
+  private activeDeadlineLeft(pod: Pod): number | undefined {
+    const secs = pod.spec?.activeDeadlineSeconds;
+    const start = pod.status?.startTime;
+    if (secs === undefined || !start) return undefined;
+    return Math.max(0, Date.parse(start) + secs * 1000 - Date.now());
+  }
+
+  private pastActiveDeadline(pod: Pod): boolean {
+    return this.activeDeadlineLeft(pod) === 0;
   }
 
   /** The grace period of a stop: the deletion's, else the pod's, else upstream's default. */
@@ -380,7 +406,8 @@ export class PodWorker {
       const started = Date.now();
       const policy = pullPolicy(c);
       if (policy === "Always") void this.deps.events.record(pod, "Normal", "Pulling", `Pulling image "${image}"`, c.name);
-      const r = await this.deps.runtime.ensureImage(image, policy);
+      const auth = await pullAuth(this.deps.client, pod, image);
+      const r = await this.deps.runtime.ensureImage(image, policy, auth);
       imageRef = r.imageRef;
       this.pullFailures.delete(c.name);
       this.deps.pullBackoff.reset(pullKey);
@@ -522,12 +549,28 @@ export class PodWorker {
     this.probes.sync(targets);
   }
 
+  private readonly logFallbacks = new Map<string, string>();
+
+  /** A failed instance without a termination message gets its log tail (FallbackToLogsOnError). */
+  private async withLogFallback(info: ContainerInfo): Promise<ContainerInfo> {
+    if (info.state !== "exited" || info.exitCode === 0 || info.message) return info;
+    let message = this.logFallbacks.get(info.id);
+    if (message === undefined) {
+      message = await logTailMessage(this.deps.runtime, info.id).catch(() => "");
+      this.logFallbacks.set(info.id, message);
+      // Only the instances still shown matter; forget older ones.
+      if (this.logFallbacks.size > 4) this.logFallbacks.delete(this.logFallbacks.keys().next().value as string);
+    }
+    return message ? { ...info, message } : info;
+  }
+
   /** Computes the status and writes it through the status subresource when it changed. */
-  private async writeStatus(pod: Pod, rp: RuntimePod | undefined, sandbox: SandboxInfo | undefined, terminal: boolean): Promise<PodStatus> {
+  private async writeStatus(pod: Pod, rp: RuntimePod | undefined, sandbox: SandboxInfo | undefined, terminal: boolean, extra: Pick<PodObservation, "failed" | "reason" | "message"> = {}): Promise<PodStatus> {
     const all = instancesByName(rp?.containers ?? []);
     const containers = new Map<string, ContainerObservation>();
     for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
-      const list = all.get(c.name) ?? [];
+      let list = all.get(c.name) ?? [];
+      if (c.terminationMessagePolicy === "FallbackToLogsOnError") list = await Promise.all(list.slice(0, 2).map((i) => this.withLogFallback(i)));
       const latest = list[0];
       const running = latest?.state === "running";
       const obs: ContainerObservation = {
@@ -542,7 +585,7 @@ export class PodWorker {
     }
     const status = computePodStatus(
       pod,
-      { containers, podIP: sandbox?.ip ?? "", sandboxReady: !!sandbox && !terminal, hostIP: this.deps.hostIP(), terminal },
+      { containers, podIP: sandbox?.ip ?? "", sandboxReady: !!sandbox && !terminal, hostIP: this.deps.hostIP(), terminal, ...extra },
       new Date(),
     );
     if (!podStatusChanged(pod.status, status)) return status;

@@ -21,6 +21,8 @@ export interface PodObservation {
   /** A pod-level reason/message (e.g. a failure before any container could start). */
   reason?: string;
   message?: string;
+  /** Forces the Failed phase (activeDeadlineSeconds exceeded), whatever the containers say. */
+  failed?: boolean;
 }
 
 /**
@@ -39,7 +41,7 @@ export function computePodStatus(pod: Pod, obs: PodObservation, now: Date): PodS
   });
   // Init containers in upstream's status: ready once they completed.
   for (const s of initStatuses) s.ready = s.state?.terminated?.exitCode === 0;
-  let phase = podPhase(spec, initStatuses, appStatuses, obs.terminal);
+  let phase = obs.failed ? "Failed" : podPhase(spec, initStatuses, appStatuses, obs.terminal);
   // A terminal phase is final (upstream status manager refuses to leave it).
   if (old.phase === "Succeeded" || old.phase === "Failed") phase = old.phase;
 
@@ -56,8 +58,11 @@ export function computePodStatus(pod: Pod, obs: PodObservation, now: Date): PodS
     phase,
     conditions: mergeConditions(existing, drafts, now),
   };
-  if (obs.reason) status.reason = obs.reason;
-  if (obs.message) status.message = obs.message;
+  // Upstream keeps the reason and message that came with the phase while the phase holds.
+  const reason = obs.reason ?? (old.phase === phase ? old.reason : undefined);
+  const message = obs.message ?? (old.phase === phase ? old.message : undefined);
+  if (reason) status.reason = reason;
+  if (message) status.message = message;
   const hostIP = obs.hostIP || old.hostIP;
   if (hostIP) {
     status.hostIP = hostIP;
