@@ -13,6 +13,8 @@ interface Command {
   summary: string;
   usage: string;
   options: Options;
+  /** Takes positional arguments (e.g. `image import FILE…`). */
+  positionals?: boolean;
   help: Record<string, string>;
   run(values: Record<string, unknown>, positionals: string[]): Promise<number | void>;
 }
@@ -44,6 +46,51 @@ const COMMANDS: Record<string, Command> = {
       const { parseServerConfig } = await import("./server/config.js");
       const { runServer } = await import("./server/server.js");
       return runServer(parseServerConfig(values));
+    },
+  },
+  agent: {
+    summary: "Join a cluster as a worker node: kubelet on Docker, reached by the server through a tunnel",
+    usage: "kube-lite agent --join https://SERVER:6443 --token TOKEN [flags]",
+    options: {
+      join: { type: "string" },
+      server: { type: "string" },
+      token: { type: "string" },
+      "token-file": { type: "string" },
+      "node-name": { type: "string" },
+      "data-dir": { type: "string" },
+      "node-ip": { type: "string" },
+      "node-label": { type: "string", multiple: true },
+      "node-taint": { type: "string", multiple: true },
+    },
+    help: {
+      join: "The server to join, https://SERVER:6443",
+      server: "Same as --join",
+      token: "Join token from the server's DATA/server/token (not needed after the first join)",
+      "token-file": "Read the join token from this file",
+      "node-name": "Node name (default: the host name)",
+      "data-dir": "Folder for credentials and pod data (default /var/lib/kube-lite, ~/.kube-lite when not root)",
+      "node-ip": "IP address to advertise for this node (default: the default route's address)",
+      "node-label": "Label to register the node with, key=value (repeatable)",
+      "node-taint": "Taint to register the node with, key=value:Effect (repeatable)",
+    },
+    async run(values) {
+      tuneV8ForSmallMachines();
+      const { parseAgentConfig } = await import("./agent/config.js");
+      const { runAgentUntilSignal } = await import("./agent/main.js");
+      return runAgentUntilSignal(parseAgentConfig(values));
+    },
+  },
+  image: {
+    summary: "Manage the node's container images: `image import FILE…` loads air-gap tarballs into Docker",
+    usage: "kube-lite image import FILE…",
+    options: {},
+    help: {},
+    positionals: true,
+    async run(_values, positionals) {
+      const [sub, ...files] = positionals;
+      if (sub !== "import") throw new UsageError(`unknown image command "${sub ?? ""}"; usage: kube-lite image import FILE…`);
+      const { runImageImport } = await import("./agent/kubelet/images/import-command.js");
+      return runImageImport(files, { write: (line) => process.stdout.write(line + "\n") });
     },
   },
 };
@@ -98,7 +145,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...cmd.options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false });
+    parsed = parseArgs({ args: rest, options: { ...cmd.options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: cmd.positionals ?? false });
   } catch (err) {
     process.stderr.write(`kube-lite ${first}: ${(err as Error).message}\nRun 'kube-lite ${first} --help' for usage.\n`);
     return 2;

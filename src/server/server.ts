@@ -22,6 +22,7 @@ import { bootstrapCluster } from "./bootstrap.js";
 import { startControllers } from "./controllers/index.js";
 import { IdleMemoryTrimmer } from "./idle-memory.js";
 import { attachTunnelEndpoint } from "./tunnel-endpoint.js";
+import type { RunningAgent } from "../agent/agent.js";
 
 /** How often held heartbeat renewals are checked for persisting (each is written every 5 minutes). */
 const HEARTBEAT_FLUSH_CHECK_MS = 30_000;
@@ -116,8 +117,14 @@ export async function runServer(config: ServerConfig): Promise<number> {
   ready = true;
   log.info({ version: KUBE_GIT_VERSION, address: `https://${config.bindAddress}:${port}`, kubeconfig: config.kubeconfigPath, dataDir: config.dataDir, startupMs: Date.now() - started }, "kube-lite server is ready");
   process.stderr.write(`kube-lite server is ready on https://${config.bindAddress}:${port}\nkubeconfig: ${config.kubeconfigPath}\n`);
-  if (config.disableAgent === false) {
-    log.warn("the embedded agent is not available in this build yet; running the control plane only (as with --disable-agent)");
+  // The embedded agent joins through the same tunnel as any other (k3s runs its agent the same way).
+  let agent: RunningAgent | undefined;
+  if (!config.disableAgent) {
+    const { runAgent, defaultNodeName } = await import("../agent/agent.js");
+    runAgent({ server: `https://127.0.0.1:${port}`, token: tokens.joinToken, dataDir: config.dataDir, nodeName: defaultNodeName(), labels: {}, taints: [], roles: ["control-plane"], logger: componentLogger("agent") }).then(
+      (a) => (agent = a),
+      (err: unknown) => log.error({ err: (err as Error).message }, "the embedded agent could not start; the control plane keeps running"),
+    );
   }
 
   return new Promise<number>((resolve) => {
@@ -131,6 +138,7 @@ export async function runServer(config: ServerConfig): Promise<number> {
         resolve(1);
       }, SHUTDOWN_DEADLINE_MS);
       deadline.unref();
+      void agent?.stop();
       controllers.stop();
       trimmer.stop();
       clearInterval(heartbeatFlush);
