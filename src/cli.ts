@@ -31,6 +31,8 @@ const COMMANDS: Record<string, Command> = {
       "write-kubeconfig": { type: "string" },
       "tls-san": { type: "string", multiple: true },
       "disable-agent": { type: "boolean" },
+      "node-name": { type: "string" },
+      "cluster-cidr": { type: "string" },
     },
     help: {
       "data-dir": "Folder for the database, certificates and kubeconfig (default /var/lib/kube-lite, ~/.kube-lite when not root)",
@@ -40,6 +42,8 @@ const COMMANDS: Record<string, Command> = {
       "write-kubeconfig": "Where to write the admin kubeconfig (default DATA/kubeconfig.yaml)",
       "tls-san": "Extra host name or IP for the serving certificate (repeatable)",
       "disable-agent": "Do not run the embedded agent on this machine",
+      "node-name": "Node name of the embedded agent (default: the host name)",
+      "cluster-cidr": "Pod addresses; each node gets a /24 of it (default 10.42.0.0/16)",
     },
     async run(values) {
       tuneV8ForSmallMachines();

@@ -13,12 +13,27 @@ export interface ServerConfig {
   kubeconfigPath: string;
   tlsSans: string[];
   disableAgent: boolean;
+  /** Node name of the embedded agent; undefined → the host name. */
+  nodeName?: string;
+  /** Pod addresses: each node gets a /24 of it (k3s default 10.42.0.0/16). */
+  clusterCidr: string;
 }
+
+export const DEFAULT_CLUSTER_CIDR = "10.42.0.0/16";
 
 export const DEFAULT_HTTPS_PORT = 6443;
 
 export function defaultDataDir(): string {
   return process.getuid?.() === 0 ? "/var/lib/kube-lite" : path.join(os.homedir(), ".kube-lite");
+}
+
+/** An IPv4 CIDR with room for at least one /24 per node. */
+function parseClusterCidr(text: string): string {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(text);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 24 || Number(m[5]) < 8) {
+    throw new UsageError(`--cluster-cidr must be an IPv4 CIDR from /8 to /24, like 10.42.0.0/16; got "${text}"`);
+  }
+  return text;
 }
 
 export function parseServerConfig(values: Record<string, unknown>): ServerConfig {
@@ -41,5 +56,7 @@ export function parseServerConfig(values: Record<string, unknown>): ServerConfig
     kubeconfigPath: path.resolve(String(values["write-kubeconfig"] ?? path.join(dataDir, "kubeconfig.yaml"))),
     tlsSans,
     disableAgent: Boolean(values["disable-agent"]),
+    nodeName: values["node-name"] === undefined ? undefined : String(values["node-name"]).toLowerCase(),
+    clusterCidr: parseClusterCidr(String(values["cluster-cidr"] ?? DEFAULT_CLUSTER_CIDR)),
   };
 }

@@ -111,7 +111,7 @@ export async function runServer(config: ServerConfig): Promise<number> {
     log,
   });
   await writeKubeconfig({ path: config.kubeconfigPath, server: `https://127.0.0.1:${port}`, caCertPem: tls.caCertPem, token: tokens.adminToken, clusterName: "default" });
-  const controllers = startControllers(cp, { caCertPem: tls.caCertPem }, componentLogger("controllers"));
+  const controllers = startControllers(cp, { caCertPem: tls.caCertPem, clusterCidr: config.clusterCidr }, componentLogger("controllers"));
   const heartbeatFlush = setInterval(() => cp.flushHeartbeats().catch((err: unknown) => log.warn({ err }, "persisting heartbeats failed")), HEARTBEAT_FLUSH_CHECK_MS);
   heartbeatFlush.unref();
   ready = true;
@@ -121,7 +121,7 @@ export async function runServer(config: ServerConfig): Promise<number> {
   let agent: RunningAgent | undefined;
   if (!config.disableAgent) {
     const { runAgent, defaultNodeName } = await import("../agent/agent.js");
-    runAgent({ server: `https://127.0.0.1:${port}`, token: tokens.joinToken, dataDir: config.dataDir, nodeName: defaultNodeName(), labels: {}, taints: [], roles: ["control-plane"], logger: componentLogger("agent") }).then(
+    runAgent({ server: `https://127.0.0.1:${port}`, token: tokens.joinToken, dataDir: config.dataDir, nodeName: config.nodeName ?? defaultNodeName(), labels: {}, taints: [], roles: ["control-plane"], logger: componentLogger("agent") }).then(
       (a) => (agent = a),
       (err: unknown) => log.error({ err: (err as Error).message }, "the embedded agent could not start; the control plane keeps running"),
     );

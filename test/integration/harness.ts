@@ -55,6 +55,8 @@ export interface TestServer {
 
 export interface StartOptions {
   dataDir?: string;
+  /** Run the embedded agent (needs Docker) under this node name; default: --disable-agent. */
+  embeddedAgentNode?: string;
   port?: number;
   args?: string[];
   readyTimeoutMs?: number;
@@ -65,7 +67,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "kube-lite-it-"));
   const home = mkdtempSync(path.join(os.tmpdir(), "kube-lite-home-"));
   const port = opts.port ?? (await freePort());
-  const proc = spawn(process.execPath, [BUNDLE, "server", "--disable-agent", "--data-dir", dataDir, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", ...(opts.args ?? [])], {
+  const agentArgs = opts.embeddedAgentNode ? ["--node-name", opts.embeddedAgentNode] : ["--disable-agent"];
+  const proc = spawn(process.execPath, [BUNDLE, "server", ...agentArgs, "--data-dir", dataDir, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", ...(opts.args ?? [])], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, KUBE_LITE_LOG_LEVEL: process.env.KUBE_LITE_LOG_LEVEL ?? "info" },
   });

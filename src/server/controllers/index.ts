@@ -21,6 +21,8 @@ export interface RunningControllers {
 export interface ControllerOptions {
   /** The cluster CA certificate (PEM) published to every namespace. */
   caCertPem: string;
+  /** Pod addresses, split into one /24 per node. */
+  clusterCidr: string;
 }
 
 export function startControllers(cp: ControlPlane, opts: ControllerOptions, log: Logger): RunningControllers {
@@ -46,7 +48,7 @@ export function startControllers(cp: ControlPlane, opts: ControllerOptions, log:
   const caPublisher = new RootCAPublisher(client, namespaces, rootCaConfigMaps, opts.caCertPem, log.child({ controller: "root-ca-cert-publisher" }));
 
   const nodes = new Informer(client, { group: "", plural: "nodes" }, log.child({ informer: "nodes" }));
-  const ipam = new NodeIpamController(client, nodes, new PodCidrAllocator(), log.child({ controller: "node-ipam" }));
+  const ipam = new NodeIpamController(client, nodes, new PodCidrAllocator(opts.clusterCidr), log.child({ controller: "node-ipam" }));
 
   const informers = [namespaces, defaultServiceAccounts, rootCaConfigMaps, nodes];
   for (const i of informers) i.start();
