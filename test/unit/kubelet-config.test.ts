@@ -151,6 +151,23 @@ test("volumes: ConfigMap, Secret and downwardAPI files; emptyDir through the run
   await assert.rejects(preparePodVolumes({ runtime, client, rootDir: root }, pod({ volumes: [{ name: "c", configMap: { name: "gone" } }] }), { podIP: "", hostIP: "" }),
     /MountVolume.SetUp failed for volume "c" : configmap "gone" not found/);
   await assert.rejects(preparePodVolumes({ runtime, client, rootDir: root }, pod({ volumes: [{ name: "n", nfs: { server: "x", path: "/" } }] }), { podIP: "", hostIP: "" }), MountError);
+
+  // projected: several sources in one directory.
+  const projected = await preparePodVolumes({ runtime, client, rootDir: root }, pod({
+    volumes: [{ name: "all", projected: { defaultMode: 0o640, sources: [
+      { configMap: { name: "cfg", items: [{ key: "MODE", path: "mode" }] } },
+      { secret: { name: "creds" } },
+      { downwardAPI: { items: [{ path: "ns", fieldRef: { fieldPath: "metadata.namespace" } }] } },
+    ] } }],
+  }), { podIP: "", hostIP: "" });
+  const dir = (projected.get("all") as { path: string }).path;
+  assert.ok(dir.endsWith("kubernetes.io~projected/all"));
+  assert.equal(readFileSync(join(dir, "mode"), "utf8"), "fast");
+  assert.equal(readFileSync(join(dir, "PASSWORD"), "utf8"), "s3cret");
+  assert.equal(readFileSync(join(dir, "ns"), "utf8"), "shop");
+  assert.equal(statSync(join(dir, "ns")).mode & 0o777, 0o640);
+  await assert.rejects(preparePodVolumes({ runtime, client, rootDir: root }, pod({ volumes: [{ name: "tok", projected: { sources: [{ serviceAccountToken: { path: "token" } }] } }] }), { podIP: "", hostIP: "" }),
+    /MountVolume.SetUp failed for volume "tok" : serviceAccountToken projections need the TokenRequest API/);
 });
 
 test("pull policy defaults, restart decisions, instance ordering and names", () => {

@@ -1,11 +1,11 @@
 /**
  * The pod's volumes on the host and each container's mounts of them: emptyDir and hostPath through
- * the runtime, ConfigMap, Secret and downwardAPI volumes as files the kubelet writes under the pod's
+ * the runtime, ConfigMap, Secret, downwardAPI and projected volumes as files the kubelet writes under the pod's
  * directory (`<root>/pods/<uid>/volumes/kubernetes.io~<plugin>/<name>`, as upstream lays them out).
  */
 import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, normalize } from "node:path";
-import type { ConfigMap, Container, KeyToPath, Pod, Secret, Volume } from "kubernetes-types/core/v1.js";
+import type { ConfigMap, Container, DownwardAPIVolumeFile, KeyToPath, Pod, Secret, Volume } from "kubernetes-types/core/v1.js";
 import type { ApiClient } from "../../../shared/client/types.js";
 import type { ContainerMount, ContainerRuntime, MountSource } from "../runtime/types.js";
 import { fieldPathValue } from "./env.js";
@@ -86,38 +86,35 @@ async function prepareVolume(
       throw new MountError(`MountVolume.SetUp failed for volume "${v.name}" : ${(err as Error).message}`);
     }
   }
+  const fail = (why: string) => new MountError(`MountVolume.SetUp failed for volume "${v.name}" : ${why}`);
+  const ctx = { client: deps.client, pod, ns, ips, fail };
   if (v.configMap) {
-    const name = v.configMap.name ?? "";
-    const cm = (await deps.client.get(CONFIGMAPS, ns, name).catch(() => undefined)) as ConfigMap | undefined;
-    if (!cm && !v.configMap.optional) throw new MountError(`MountVolume.SetUp failed for volume "${v.name}" : configmap "${name}" not found`);
-    const data: Record<string, Buffer | string> = { ...(cm?.data ?? {}) };
-    for (const [k, b] of Object.entries(cm?.binaryData ?? {})) data[k] = Buffer.from(b, "base64");
     const dir = volumeDir(deps.rootDir, uid, "configmap", v.name);
-    await writeFiles(dir, keyedFiles(data, v.configMap.items, v.configMap.defaultMode, `${ns}/${name}`, !!v.configMap.optional));
+    await writeFiles(dir, await configMapFiles(ctx, v.configMap, v.configMap.defaultMode));
     return { type: "bind", path: dir };
   }
   if (v.secret) {
-    const name = v.secret.secretName ?? "";
-    const s = (await deps.client.get(SECRETS, ns, name).catch(() => undefined)) as Secret | undefined;
-    if (!s && !v.secret.optional) throw new MountError(`MountVolume.SetUp failed for volume "${v.name}" : secret "${name}" not found`);
-    const data: Record<string, Buffer | string> = {};
-    for (const [k, b] of Object.entries(s?.data ?? {})) data[k] = Buffer.from(b, "base64");
     const dir = volumeDir(deps.rootDir, uid, "secret", v.name);
-    await writeFiles(dir, keyedFiles(data, v.secret.items, v.secret.defaultMode, `${ns}/${name}`, !!v.secret.optional));
+    await writeFiles(dir, await secretFiles(ctx, { ...v.secret, name: v.secret.secretName }, v.secret.defaultMode));
     return { type: "bind", path: dir };
   }
   if (v.downwardAPI) {
-    const files = new Map<string, { content: string; mode?: number }>();
-    for (const it of v.downwardAPI.items ?? []) {
-      if (!it.fieldRef) continue;
-      const path = it.fieldRef.fieldPath;
-      const m = pod.metadata ?? {};
-      const content = path === "metadata.labels" || path === "metadata.annotations"
-        ? Object.entries((path === "metadata.labels" ? m.labels : m.annotations) ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([k, val]) => `${k}=${JSON.stringify(val)}`).join("\n")
-        : fieldPathValue({ pod, ...ips }, path);
-      files.set(it.path, { content, mode: it.mode ?? v.downwardAPI.defaultMode });
-    }
     const dir = volumeDir(deps.rootDir, uid, "downward-api", v.name);
+    await writeFiles(dir, downwardAPIFiles(ctx, v.downwardAPI.items, v.downwardAPI.defaultMode));
+    return { type: "bind", path: dir };
+  }
+  if (v.projected) {
+    const files: FileMap = new Map();
+    for (const src of v.projected.sources ?? []) {
+      let part: FileMap;
+      if (src.configMap) part = await configMapFiles(ctx, src.configMap, v.projected.defaultMode);
+      else if (src.secret) part = await secretFiles(ctx, src.secret, v.projected.defaultMode);
+      else if (src.downwardAPI) part = downwardAPIFiles(ctx, src.downwardAPI.items, v.projected.defaultMode);
+      else if (src.serviceAccountToken) throw fail("serviceAccountToken projections need the TokenRequest API, which kube-lite does not serve to kubelets yet");
+      else throw fail("projected source type not supported by kube-lite's kubelet");
+      for (const [k, f] of part) files.set(k, f);
+    }
+    const dir = volumeDir(deps.rootDir, uid, "projected", v.name);
     await writeFiles(dir, files);
     return { type: "bind", path: dir };
   }
@@ -148,4 +145,47 @@ export async function containerMounts(container: Container, sources: Map<string,
     mounts.push(m);
   }
   return mounts;
+}
+
+type FileMap = Map<string, { content: Buffer | string; mode?: number }>;
+
+interface SourceContext {
+  client: ApiClient;
+  pod: Pod;
+  ns: string;
+  ips: { podIP: string; hostIP: string };
+  fail(why: string): MountError;
+}
+
+async function configMapFiles(ctx: SourceContext, src: { name?: string; items?: KeyToPath[]; optional?: boolean }, defaultMode: number | undefined): Promise<FileMap> {
+  const name = src.name ?? "";
+  const cm = (await ctx.client.get(CONFIGMAPS, ctx.ns, name).catch(() => undefined)) as ConfigMap | undefined;
+  if (!cm && !src.optional) throw ctx.fail(`configmap "${name}" not found`);
+  const data: Record<string, Buffer | string> = { ...(cm?.data ?? {}) };
+  for (const [k, b] of Object.entries(cm?.binaryData ?? {})) data[k] = Buffer.from(b, "base64");
+  return keyedFiles(data, src.items, defaultMode, `${ctx.ns}/${name}`, !!src.optional);
+}
+
+async function secretFiles(ctx: SourceContext, src: { name?: string; items?: KeyToPath[]; optional?: boolean }, defaultMode: number | undefined): Promise<FileMap> {
+  const name = src.name ?? "";
+  const secret = (await ctx.client.get(SECRETS, ctx.ns, name).catch(() => undefined)) as Secret | undefined;
+  if (!secret && !src.optional) throw ctx.fail(`secret "${name}" not found`);
+  const data: Record<string, Buffer | string> = {};
+  for (const [k, b] of Object.entries(secret?.data ?? {})) data[k] = Buffer.from(b, "base64");
+  return keyedFiles(data, src.items, defaultMode, `${ctx.ns}/${name}`, !!src.optional);
+}
+
+/** Downward API files: labels/annotations as `key="value"` lines (sorted), other fields as their value. */
+function downwardAPIFiles(ctx: SourceContext, items: DownwardAPIVolumeFile[] | undefined, defaultMode: number | undefined): FileMap {
+  const files: FileMap = new Map();
+  const m = ctx.pod.metadata ?? {};
+  for (const it of items ?? []) {
+    if (!it.fieldRef) continue;
+    const path = it.fieldRef.fieldPath;
+    const content = path === "metadata.labels" || path === "metadata.annotations"
+      ? Object.entries((path === "metadata.labels" ? m.labels : m.annotations) ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([k, val]) => `${k}=${JSON.stringify(val)}`).join("\n")
+      : fieldPathValue({ pod: ctx.pod, ...ctx.ips }, path);
+    files.set(it.path, { content, mode: it.mode ?? defaultMode });
+  }
+  return files;
 }
