@@ -419,6 +419,39 @@ describe("kubelet on Docker", { concurrency: true }, () => {
     assert.ok(reasons.includes("SandboxChanged"));
     await client.delete(PODS, "default", "phoenix");
   });
+  test("a sidecar (restartable init container) starts before the app, serves it on localhost, and stops when the app is done", async (t) => {
+    if (skip) return t.skip(skip);
+    await createPod("sidecar", {
+      restartPolicy: "Never",
+      terminationGracePeriodSeconds: 1,
+      initContainers: [{
+        name: "proxy", image: IMAGE, imagePullPolicy: "IfNotPresent", restartPolicy: "Always",
+        command: ["sh", "-c", "mkdir -p /www && echo from-sidecar > /www/index.html && exec httpd -f -p 9090 -h /www"],
+        startupProbe: { tcpSocket: { port: 9090 }, periodSeconds: 1 },
+        readinessProbe: { tcpSocket: { port: 9090 }, periodSeconds: 1 },
+      }],
+      containers: [{
+        name: "app", image: IMAGE, imagePullPolicy: "IfNotPresent",
+        // Runs only after the sidecar started, so the first request already succeeds.
+        command: ["sh", "-c", "wget -qO- http://127.0.0.1:9090/index.html > /dev/termination-log && sleep 2"],
+      }],
+    });
+    const running = await waitFor("app running beside the sidecar", async () => {
+      const p = await getPod("sidecar");
+      return p.status?.phase === "Running" && p.status.containerStatuses?.[0]?.state?.running ? p : undefined;
+    });
+    const proxy = running.status?.initContainerStatuses?.[0];
+    assert.ok(proxy?.state?.running, "the sidecar keeps running");
+    assert.equal(proxy?.started, true);
+    assert.equal(condition(running, "Initialized")?.status, "True");
+    const done = await waitFor("sidecar pod Succeeded", async () => {
+      const p = await getPod("sidecar");
+      return p.status?.phase === "Succeeded" ? p : undefined;
+    }, 20_000);
+    assert.equal(done.status?.containerStatuses?.[0]?.state?.terminated?.message, "from-sidecar\n");
+    assert.ok(done.status?.initContainerStatuses?.[0]?.state?.terminated, "the sidecar was stopped");
+    await client.delete(PODS, "default", "sidecar");
+  });
 });
 
 // Runs after the suite above: it replaces the kubelet, which would reset the others' back-off.

@@ -233,3 +233,26 @@ test("activeDeadlineSeconds: forced Failed with upstream's reason; phase reason 
   const again = computePodStatus({ ...p, status: s }, { containers: obs, sandboxReady: false, terminal: true }, T2);
   assert.deepEqual([again.phase, again.reason], ["Failed", "DeadlineExceeded"]);
 });
+
+test("sidecars (restartable init containers): phase, Initialized and ContainersReady", () => {
+  const spec: PodSpec = { initContainers: [{ name: "proxy", restartPolicy: "Always" }, { name: "setup" }], containers: [{ name: "app" }], restartPolicy: "Never" };
+  const sidecarStarting = { ...st("proxy", { running: {} }), started: false };
+  const sidecarUp = { ...st("proxy", { running: {} }), started: true, ready: true };
+  const setupDone = st("setup", { terminated: { exitCode: 0 } });
+  const appWaiting = [st("app", { waiting: { reason: "PodInitializing" } })];
+  assert.equal(podPhase(spec, [sidecarStarting], appWaiting), "Pending", "a sidecar not started yet holds initialisation");
+  assert.equal(initializedCondition(spec, [sidecarStarting], [], "Pending").message, "containers with incomplete status: [proxy setup]");
+  assert.equal(initializedCondition(spec, [sidecarUp, setupDone], [], "Pending").status, "True");
+  const appRunning = [st("app", { running: {} })];
+  assert.equal(podPhase(spec, [sidecarUp, setupDone], appRunning), "Running");
+  // The app finished (Never): with the sidecar still running the pod is Running; once it is stopped, Succeeded.
+  const appDone = [st("app", { terminated: { exitCode: 0 } })];
+  assert.equal(podPhase(spec, [sidecarUp, setupDone], appDone), "Running");
+  assert.equal(podPhase(spec, [st("proxy", { terminated: { exitCode: 143 } }), setupDone], appDone), "Succeeded", "a stopped sidecar does not decide the phase");
+  // Sidecar readiness is part of ContainersReady, named before the app containers.
+  const readyApp = [{ ...st("app", { running: {} }), ready: true }];
+  assert.deepEqual(containersReadyCondition(spec, readyApp, "Running", [{ ...sidecarUp, ready: false }]), {
+    type: "ContainersReady", status: "False", reason: "ContainersNotReady", message: "containers with unready status: [proxy]",
+  });
+  assert.equal(containersReadyCondition(spec, readyApp, "Running", [sidecarUp]).status, "True");
+});

@@ -326,13 +326,23 @@ export class PodWorker {
     }
 
     const appStarted = spec.containers.some((c) => (inSandbox.get(c.name) ?? []).length > 0);
+    // Sidecars (restartable init containers) run until every app container is done for good.
+    const appDone = spec.containers.every((c) => {
+      const latest = inSandbox.get(c.name)?.[0];
+      return latest?.state === "exited" && !shouldRestart(spec.restartPolicy, latest.exitCode);
+    });
     if (!appStarted) {
       for (const c of spec.initContainers ?? []) {
         const latest = inSandbox.get(c.name)?.[0];
-        const restartCount = nextRestartCount(all.get(c.name));
+        if (isSidecar(c)) {
+          // The next init container starts once the sidecar has started (its startup probe passed).
+          await this.keepRunning(pod, c, sandbox, latest, all, soonest);
+          if (latest?.state === "running" && this.probes.started(latest.id)) continue;
+          return wait;
+        }
         if (!latest || latest.state === "created") {
           if (latest) await this.deps.runtime.removeContainer(latest.id);
-          soonest(await this.startContainer(pod, c, sandbox, restartCount));
+          soonest(await this.startContainer(pod, c, sandbox, nextRestartCount(all.get(c.name))));
           return wait;
         }
         if (latest.state !== "exited") return wait; // running (or unknown): wait for it
@@ -341,37 +351,50 @@ export class PodWorker {
         soonest(await this.restartWithBackoff(pod, c, sandbox, latest));
         return wait;
       }
+    } else {
+      for (const c of (spec.initContainers ?? []).filter(isSidecar)) {
+        const latest = inSandbox.get(c.name)?.[0];
+        if (appDone) {
+          if (latest?.state === "running") await this.killContainer(pod, c, latest, this.gracePeriod(pod));
+        } else {
+          await this.keepRunning(pod, c, sandbox, latest, all, soonest);
+        }
+      }
     }
 
     for (const c of spec.containers) {
       const latest = inSandbox.get(c.name)?.[0];
-      const restartCount = nextRestartCount(all.get(c.name));
-      if (!latest) {
-        soonest(await this.startContainer(pod, c, sandbox, restartCount));
-        continue;
-      }
-      if (latest.state === "created") {
-        await this.deps.runtime.removeContainer(latest.id);
-        soonest(await this.startContainer(pod, c, sandbox, restartCount));
-        continue;
-      }
-      if (latest.state === "running") {
-        const hash = containerHash(c);
-        const failed = this.probes.failed(latest.id);
-        if (latest.labels[LABEL_CONTAINER_HASH] && latest.labels[LABEL_CONTAINER_HASH] !== hash) {
-          await this.killContainer(pod, c, latest, this.gracePeriod(pod), `Container ${c.name} definition changed, will be restarted`);
-          this.requestSync();
-        } else if (failed) {
-          await this.killContainer(pod, c, latest, this.gracePeriod(pod), `Container ${c.name} failed ${failed} probe, will be restarted`);
-          this.requestSync();
-        }
-        continue;
-      }
-      if (latest.state === "exited" && shouldRestart(spec.restartPolicy, latest.exitCode)) {
-        soonest(await this.restartWithBackoff(pod, c, sandbox, latest));
-      }
+      if (latest?.state === "exited" && !shouldRestart(spec.restartPolicy, latest.exitCode)) continue;
+      await this.keepRunning(pod, c, sandbox, latest, all, soonest);
     }
     return wait;
+  }
+
+  /**
+   * One container that should be running: start it, restart it (with back-off) after it exited,
+   * or restart it when its spec changed or a liveness/startup probe failed.
+   */
+  private async keepRunning(
+    pod: Pod, c: Container, sandbox: SandboxInfo, latest: ContainerInfo | undefined, all: Map<string, ContainerInfo[]>, soonest: (ms: number | undefined) => void,
+  ): Promise<void> {
+    const restartCount = nextRestartCount(all.get(c.name));
+    if (!latest) return soonest(await this.startContainer(pod, c, sandbox, restartCount));
+    if (latest.state === "created") {
+      await this.deps.runtime.removeContainer(latest.id);
+      return soonest(await this.startContainer(pod, c, sandbox, restartCount));
+    }
+    if (latest.state === "running") {
+      const failed = this.probes.failed(latest.id);
+      if (latest.labels[LABEL_CONTAINER_HASH] && latest.labels[LABEL_CONTAINER_HASH] !== containerHash(c)) {
+        await this.killContainer(pod, c, latest, this.gracePeriod(pod), `Container ${c.name} definition changed, will be restarted`);
+        this.requestSync();
+      } else if (failed) {
+        await this.killContainer(pod, c, latest, this.gracePeriod(pod), `Container ${c.name} failed ${failed} probe, will be restarted`);
+        this.requestSync();
+      }
+      return;
+    }
+    if (latest.state === "exited") soonest(await this.restartWithBackoff(pod, c, sandbox, latest));
   }
 
   /**
@@ -506,14 +529,23 @@ export class PodWorker {
     await this.deps.runtime.stopContainer(info.id, grace);
   }
 
-  /** Stops every running container of the pod in parallel, then its sandboxes. */
+  /**
+   * Stops the pod's running containers: app (and regular init) containers in parallel, then sidecars
+   * in reverse order, as upstream; then its sandboxes.
+   */
   private async killPod(pod: Pod, graceSeconds: number, rp?: RuntimePod): Promise<void> {
     this.probes.sync([]);
     rp ??= await this.deps.runtimePod(this.uid);
     const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-    await Promise.all(
-      (rp?.containers ?? []).filter((c) => c.state === "running").map((c) => this.killContainer(pod, specs.find((s) => s.name === c.containerName), c, graceSeconds)),
-    );
+    const sidecars = (pod.spec?.initContainers ?? []).filter(isSidecar).map((c) => c.name).reverse();
+    const running = (rp?.containers ?? []).filter((c) => c.state === "running");
+    const deadline = Date.now() + graceSeconds * 1000;
+    await Promise.all(running.filter((c) => !sidecars.includes(c.containerName)).map((c) => this.killContainer(pod, specs.find((s) => s.name === c.containerName), c, graceSeconds)));
+    for (const name of sidecars) {
+      // Sidecars get what is left of the grace period (at least the minimum).
+      const left = Math.max(MIN_GRACE_PERIOD_SECONDS, Math.ceil((deadline - Date.now()) / 1000));
+      await Promise.all(running.filter((c) => c.containerName === name).map((c) => this.killContainer(pod, specs.find((s) => s.name === name), c, Math.min(graceSeconds, left))));
+    }
     for (const s of rp?.sandboxes ?? []) if (s.state === "ready") await this.deps.runtime.stopSandbox(s.sandboxId);
   }
 
@@ -540,10 +572,12 @@ export class PodWorker {
     const byName = instancesByName((rp?.containers ?? []).filter((c) => c.sandboxId === sandbox.sandboxId));
     const previous = pod.status?.containerStatuses ?? [];
     const targets = [];
-    for (const spec of pod.spec?.containers ?? []) {
+    const sidecars = (pod.spec?.initContainers ?? []).filter(isSidecar);
+    const previousInit = pod.status?.initContainerStatuses ?? [];
+    for (const spec of [...sidecars, ...(pod.spec?.containers ?? [])]) {
       const latest = byName.get(spec.name)?.[0];
       if (latest?.state !== "running") continue;
-      const old = previous.find((s) => s.name === spec.name && s.containerID === latest.containerID);
+      const old = [...previous, ...previousInit].find((s) => s.name === spec.name && s.containerID === latest.containerID);
       targets.push({ spec, containerId: latest.id, startedAt: latest.startedAt ?? new Date(), ...(old ? { was: { ready: !!old.ready, started: !!old.started } } : {}) });
     }
     this.probes.sync(targets);
@@ -603,6 +637,15 @@ export class PodWorker {
     }
     return status;
   }
+}
+
+/**
+ * A sidecar: an init container with `restartPolicy: Always`, which keeps running beside the app.
+ *
+ * @example isSidecar({ name: "proxy", restartPolicy: "Always" }) === true
+ */
+export function isSidecar(c: Container): boolean {
+  return c.restartPolicy === "Always";
 }
 
 /** The restart count of a new instance: one more than the newest existing one, 0 for the first. */

@@ -30,6 +30,8 @@ export function initializedCondition(spec: PodSpec, initStatuses: ContainerStatu
   const incomplete = inits
     .filter((c) => {
       const s = initStatuses.find((x) => x.name === c.name);
+      // A sidecar is done initialising once it runs and has started.
+      if (c.restartPolicy === "Always") return !(s?.state?.running && s.started);
       return !(s?.state?.terminated?.exitCode === 0);
     })
     .map((c) => c.name);
@@ -40,15 +42,16 @@ export function initializedCondition(spec: PodSpec, initStatuses: ContainerStatu
 }
 
 /**
- * ContainersReady: True when every app container is ready. Upstream names the unready ones, then
- * those without a status at all ("containers with unknown status").
+ * ContainersReady: True when every sidecar and app container is ready. Upstream names those without a
+ * status ("containers with unknown status"), then the unready ones.
  */
-export function containersReadyCondition(spec: PodSpec, statuses: ContainerStatus[], phase: PodPhase): Draft {
+export function containersReadyCondition(spec: PodSpec, statuses: ContainerStatus[], phase: PodPhase, initStatuses: ContainerStatus[] = []): Draft {
   if (phase === "Succeeded") return { type: "ContainersReady", status: "False", reason: "PodCompleted" };
   const unknown: string[] = [];
   const unready: string[] = [];
-  for (const c of spec.containers) {
-    const s = statuses.find((x) => x.name === c.name);
+  const sidecars = (spec.initContainers ?? []).filter((c) => c.restartPolicy === "Always");
+  for (const c of [...sidecars, ...spec.containers]) {
+    const s = (c.restartPolicy === "Always" ? initStatuses : statuses).find((x) => x.name === c.name);
     if (!s) unknown.push(c.name);
     else if (!s.ready) unready.push(c.name);
   }

@@ -35,18 +35,22 @@ export function computePodStatus(pod: Pod, obs: PodObservation, now: Date): PodS
   const spec = pod.spec!;
   const old = pod.status ?? {};
   const initStatuses = (spec.initContainers ?? []).map((c) => containerStatus(c, obs.containers.get(c.name) ?? { ready: false, started: false }, "PodInitializing"));
+  const initializing = (spec.initContainers ?? []).some((c, i) => {
+    const s = initStatuses[i]!;
+    return c.restartPolicy === "Always" ? !(s.state?.running && s.started) : s.state?.terminated?.exitCode !== 0;
+  });
   const appStatuses = spec.containers.map((c) => {
     const o = obs.containers.get(c.name) ?? { ready: false, started: false };
-    return containerStatus(c, o, initStatuses.some((s) => !s.state?.terminated || s.state.terminated.exitCode !== 0) && !o.latest ? REASON_POD_INITIALIZING : undefined);
+    return containerStatus(c, o, initializing && !o.latest ? REASON_POD_INITIALIZING : undefined);
   });
-  // Init containers in upstream's status: ready once they completed.
-  for (const s of initStatuses) s.ready = s.state?.terminated?.exitCode === 0;
+  // Regular init containers are ready once they completed; sidecars by their readiness probe.
+  for (const [i, s] of initStatuses.entries()) if (spec.initContainers![i]!.restartPolicy !== "Always") s.ready = s.state?.terminated?.exitCode === 0;
   let phase = obs.failed ? "Failed" : podPhase(spec, initStatuses, appStatuses, obs.terminal);
   // A terminal phase is final (upstream status manager refuses to leave it).
   if (old.phase === "Succeeded" || old.phase === "Failed") phase = old.phase;
 
   const existing: PodCondition[] = old.conditions ?? [];
-  const containersReady = containersReadyCondition(spec, appStatuses, phase);
+  const containersReady = containersReadyCondition(spec, appStatuses, phase, initStatuses);
   const drafts = [
     { type: "PodReadyToStartContainers", status: obs.sandboxReady ? "True" : "False" },
     initializedCondition(spec, initStatuses, appStatuses, phase),
