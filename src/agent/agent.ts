@@ -18,6 +18,7 @@ import { connectDocker } from "./kubelet/runtime/docker-client.js";
 import { importImageTarball } from "./kubelet/images/docker-images.js";
 import { watchImageDirectory } from "./kubelet/images/image-dir.js";
 import type { KubeObject } from "../shared/api/types.js";
+import { kubeletStreamHandler } from "./kubelet/streaming/index.js";
 
 /** The cluster DNS Service IP pods get as nameserver (k3s default). */
 export const CLUSTER_DNS = "10.43.0.10";
@@ -130,6 +131,8 @@ export async function runAgent(config: AgentConfig): Promise<RunningAgent> {
     logger: log,
   });
   await kubelet.start();
+  // The server reaches this kubelet's streaming endpoints (logs) through the tunnel.
+  tunnel.onKubeletStream(kubeletStreamHandler(runtime, log.child({ component: "kubelet-streams" })));
   log.info({ node: config.nodeName, podCIDR: podCidr, runtime: runtimeVersion }, "agent is running");
 
   return {

@@ -23,6 +23,7 @@ import { startControllers } from "./controllers/index.js";
 import { IdleMemoryTrimmer } from "./idle-memory.js";
 import { attachTunnelEndpoint } from "./tunnel-endpoint.js";
 import type { RunningAgent } from "../agent/agent.js";
+import { podLogHandler } from "./apiserver/pod-log.js";
 
 /** How often held heartbeat renewals are checked for persisting (each is written every 5 minutes). */
 const HEARTBEAT_FLUSH_CHECK_MS = 30_000;
@@ -90,6 +91,7 @@ export async function runServer(config: ServerConfig): Promise<number> {
   });
   // Agents dial in here (wss://…/v1-kube-lite/connect); their API calls ride the tunnel into the same handler.
   const tunnel = await attachTunnelEndpoint(server, { tls, joinToken: tokens.joinToken, listener: handler.listener, dataDir: config.dataDir, logger: componentLogger("tunnel") });
+  cp.subresourceHandlers.set("/pods/log", podLogHandler(tunnel));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) => {

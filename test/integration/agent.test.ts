@@ -122,6 +122,16 @@ test("server with embedded agent plus a second agent: both nodes Ready, pods run
     assert.equal(state, "true", `container of pod-${node} runs in Docker`);
   }
 
+  // Logs come from each node's kubelet through its tunnel (no port open on the agents).
+  for (const node of [SERVER_NODE, AGENT_NODE]) {
+    await waitFor(`logs of pod-${node}`, () => server.kubectl(["logs", `pod-${node}`]).stdout.includes("started"), 15_000);
+    assert.equal(ok(["logs", `pod-${node}`, "--tail=1"]).trim(), "started");
+    assert.match(ok(["logs", `pod-${node}`, "--timestamps"]), /^\d{4}-\d\d-\d\dT[\d:.]+Z started\n$/);
+  }
+  const wrong = server.kubectl(["logs", `pod-${AGENT_NODE}`, "-c", "nope"]);
+  assert.notEqual(wrong.status, 0);
+  assert.match(wrong.stderr, /container nope is not valid for pod/);
+
   // Deleting a pod stops its containers within the grace period.
   const pod = JSON.parse(ok(["get", "pod", `pod-${AGENT_NODE}`, "-o", "json"]));
   const id = String(pod.status.containerStatuses[0].containerID).replace("docker://", "");
