@@ -57,6 +57,10 @@ before(async () => {
   const cp = await buildControlPlane({ store, log: quiet });
   client = new LocalClient(cp);
   await client.create({ group: "", plural: "namespaces" }, "", { apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } });
+  // The API server's Service, whose variables every container gets (in-cluster clients use them).
+  await client.create({ group: "", plural: "services" }, "default", {
+    apiVersion: "v1", kind: "Service", metadata: { name: "kubernetes", namespace: "default" }, spec: { ports: [{ name: "https", port: 443, targetPort: 6443 }] },
+  } as unknown as KubeObject);
   const node = await client.create(NODES, "", { apiVersion: "v1", kind: "Node", metadata: { name: nodeName } });
   await client.update(NODES, "", { ...node, status: { addresses: [{ type: "InternalIP", address: "127.0.0.1" }] } }, "status");
   kubelet = new Kubelet({ nodeName, client, runtime, dataDir: join(dir, "agent"), network, clusterDNS: "10.43.0.10", logger: quiet });
@@ -290,7 +294,8 @@ describe("kubelet on Docker", { concurrency: true }, () => {
       ],
       containers: [{
         name: "main", image: IMAGE, imagePullPolicy: "IfNotPresent",
-        command: ["sh", "-c", "tr '\\n' ' ' < /work/log > /dev/termination-log"], volumeMounts: [{ name: "work", mountPath: "/work" }],
+        command: ["sh", "-c", "tr '\\n' ' ' < /work/log > /dev/termination-log; echo \"$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT\" >> /dev/termination-log"],
+        volumeMounts: [{ name: "work", mountPath: "/work" }],
       }],
     });
     const done = await waitFor("job Succeeded", async () => {
@@ -298,7 +303,9 @@ describe("kubelet on Docker", { concurrency: true }, () => {
       return p.status?.phase === "Succeeded" ? p : undefined;
     });
     assert.deepEqual(done.status?.initContainerStatuses?.map((s) => [s.name, s.state?.terminated?.reason, s.ready]), [["first", "Completed", true], ["second", "Completed", true]]);
-    assert.equal(done.status?.containerStatuses?.[0]?.state?.terminated?.message, "one two ");
+    const kubernetes = (await client.get({ group: "", plural: "services" }, "default", "kubernetes")) as unknown as { spec: { clusterIP: string } };
+    assert.ok(kubernetes.spec.clusterIP);
+    assert.equal(done.status?.containerStatuses?.[0]?.state?.terminated?.message, `one two ${kubernetes.spec.clusterIP}:443\n`);
     assert.equal(condition(done, "Initialized")?.status, "True");
     assert.equal(condition(done, "Ready")?.reason, "PodCompleted");
     // Finished pods have no grace period: deletion removes them at once.

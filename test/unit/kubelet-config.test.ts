@@ -246,3 +246,39 @@ test("FallbackToLogsOnError: the log tail, cut on a character boundary", async (
   assert.equal(Buffer.byteLength(message), 2048);
   assert.ok(message.endsWith("last line\n"));
 });
+
+test("Service environment variables as upstream, for the pod's namespace plus the kubernetes Service", async () => {
+  const { serviceEnv, servicesForPod } = await import("../../src/agent/kubelet/pod-workers/env.js");
+  const svc = (ns: string, name: string, clusterIP: string, ports: { name?: string; port: number; protocol?: string }[] = []) =>
+    ({ metadata: { namespace: ns, name }, spec: { clusterIP, ports } }) as never;
+  const redis = svc("shop", "redis-main", "10.43.0.9", [{ name: "redis", port: 6379 }, { name: "metrics", port: 9121, protocol: "UDP" }]);
+  assert.deepEqual(Object.fromEntries(serviceEnv([redis]).map((e) => [e.name, e.value])), {
+    REDIS_MAIN_SERVICE_HOST: "10.43.0.9",
+    REDIS_MAIN_SERVICE_PORT: "6379",
+    REDIS_MAIN_SERVICE_PORT_REDIS: "6379",
+    REDIS_MAIN_SERVICE_PORT_METRICS: "9121",
+    REDIS_MAIN_PORT: "tcp://10.43.0.9:6379",
+    REDIS_MAIN_PORT_6379_TCP: "tcp://10.43.0.9:6379",
+    REDIS_MAIN_PORT_6379_TCP_PROTO: "tcp",
+    REDIS_MAIN_PORT_6379_TCP_PORT: "6379",
+    REDIS_MAIN_PORT_6379_TCP_ADDR: "10.43.0.9",
+    REDIS_MAIN_PORT_9121_UDP: "udp://10.43.0.9:9121",
+    REDIS_MAIN_PORT_9121_UDP_PROTO: "udp",
+    REDIS_MAIN_PORT_9121_UDP_PORT: "9121",
+    REDIS_MAIN_PORT_9121_UDP_ADDR: "10.43.0.9",
+  });
+  assert.deepEqual(serviceEnv([svc("shop", "headless", "None", [{ port: 80 }]), svc("shop", "ext", "")]), []);
+
+  const kubernetes = svc("default", "kubernetes", "10.43.0.1", [{ name: "https", port: 443 }]);
+  const other = svc("other", "db", "10.43.0.20", [{ port: 5432 }]);
+  const all = [redis, kubernetes, other];
+  assert.deepEqual(servicesForPod(pod(), all).map((s: { metadata: { name: string } }) => s.metadata.name), ["kubernetes", "redis-main"]);
+  assert.deepEqual(servicesForPod(pod({ enableServiceLinks: false }), all).map((s: { metadata: { name: string } }) => s.metadata.name), ["kubernetes"]);
+
+  // env entries override Service variables of the same name.
+  const env = await containerEnv(client, { name: "app", env: [{ name: "REDIS_MAIN_SERVICE_PORT", value: "1" }] }, { pod: pod(), podIP: "", hostIP: "", services: servicesForPod(pod(), all) });
+  const map = Object.fromEntries(env.map((e) => [e.name, e.value]));
+  assert.equal(map.KUBERNETES_SERVICE_HOST, "10.43.0.1");
+  assert.equal(map.KUBERNETES_SERVICE_PORT, "443");
+  assert.equal(map.REDIS_MAIN_SERVICE_PORT, "1");
+});

@@ -1,9 +1,9 @@
 /**
- * A container's environment as upstream's `makeEnvironmentVariables` builds it: `envFrom` sources
- * first, then `env` entries (literal values, the downward API through `fieldRef`/`resourceFieldRef`,
+ * A container's environment as upstream's `makeEnvironmentVariables` builds it: Service variables,
+ * then `envFrom` sources, then `env` entries (literal values, the downward API through `fieldRef`/`resourceFieldRef`,
  * ConfigMap and Secret keys). `$(VAR)` expansion happens later, in the runtime's container config.
  */
-import type { ConfigMap, Container, EnvVarSource, Pod, Secret } from "kubernetes-types/core/v1.js";
+import type { ConfigMap, Container, EnvVarSource, Pod, Secret, Service } from "kubernetes-types/core/v1.js";
 import type { ApiClient } from "../../../shared/client/types.js";
 import type { EnvVar } from "../runtime/types.js";
 import { parseQuantity } from "../runtime/resources.js";
@@ -20,6 +20,8 @@ export interface EnvContext {
   pod: Pod;
   podIP: string;
   hostIP: string;
+  /** Services visible to the pod (see `servicesForPod`); their variables come first, env overrides them. */
+  services?: Service[];
 }
 
 /**
@@ -78,6 +80,7 @@ export async function containerEnv(client: ApiClient, container: Container, ctx:
     return p;
   };
   const out = new Map<string, string>();
+  for (const e of serviceEnv(ctx.services ?? [])) out.set(e.name, e.value);
   for (const src of container.envFrom ?? []) {
     const prefix = src.prefix ?? "";
     if (src.configMapRef) {
@@ -139,4 +142,62 @@ async function valueFrom(
     return v;
   }
   return "";
+}
+
+/** `my-svc` → `MY_SVC`, as upstream's `makeEnvVariableName`. */
+function envName(s: string): string {
+  return s.toUpperCase().replace(/-/g, "_");
+}
+
+/**
+ * The environment upstream gives every container for the Services it can see (`envvars.FromServices`):
+ * `<SVC>_SERVICE_HOST`, `<SVC>_SERVICE_PORT`, `<SVC>_SERVICE_PORT_<NAME>` and the Docker-link style
+ * `<SVC>_PORT…` variables. Services without a cluster IP (headless, ExternalName) give none.
+ *
+ * @example serviceEnv([{ metadata: { name: "redis" }, spec: { clusterIP: "10.43.0.9", ports: [{ port: 6379 }] } }])
+ *   // REDIS_SERVICE_HOST=10.43.0.9, REDIS_SERVICE_PORT=6379, REDIS_PORT=tcp://10.43.0.9:6379, REDIS_PORT_6379_TCP=…, …
+ */
+export function serviceEnv(services: Service[]): EnvVar[] {
+  const out: EnvVar[] = [];
+  for (const svc of services) {
+    const ip = svc.spec?.clusterIP;
+    if (!ip || ip === "None" || !svc.metadata?.name) continue;
+    const name = envName(svc.metadata.name);
+    const ports = svc.spec?.ports ?? [];
+    out.push({ name: `${name}_SERVICE_HOST`, value: ip });
+    if (ports[0]) out.push({ name: `${name}_SERVICE_PORT`, value: String(ports[0].port) });
+    for (const p of ports) if (p.name) out.push({ name: `${name}_SERVICE_PORT_${envName(p.name)}`, value: String(p.port) });
+    if (ports[0]) out.push({ name: `${name}_PORT`, value: `${(ports[0].protocol ?? "TCP").toLowerCase()}://${ip}:${ports[0].port}` });
+    for (const p of ports) {
+      const proto = p.protocol ?? "TCP";
+      const prefix = `${name}_PORT_${p.port}_${proto.toUpperCase()}`;
+      out.push(
+        { name: prefix, value: `${proto.toLowerCase()}://${ip}:${p.port}` },
+        { name: `${prefix}_PROTO`, value: proto.toLowerCase() },
+        { name: `${prefix}_PORT`, value: String(p.port) },
+        { name: `${prefix}_ADDR`, value: ip },
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * The Services whose variables a pod gets, as upstream's `getServiceEnvVarMap`: the pod's namespace
+ * (unless `enableServiceLinks: false`) plus the API server's `kubernetes` Service of `default`, which
+ * in-cluster clients find through KUBERNETES_SERVICE_HOST/PORT. A pod-namespace Service shadows a
+ * same-named one from `default`.
+ *
+ * @example servicesForPod(pod, allServices) // [kubernetes, …services of pod's namespace]
+ */
+export function servicesForPod(pod: Pod, all: Service[]): Service[] {
+  const ns = pod.metadata?.namespace ?? "default";
+  const links = pod.spec?.enableServiceLinks !== false;
+  const byName = new Map<string, Service>();
+  for (const s of all) {
+    const sNs = s.metadata?.namespace ?? "default";
+    if (sNs === "default" && s.metadata?.name === "kubernetes") byName.set("kubernetes", s);
+  }
+  if (links) for (const s of all) if ((s.metadata?.namespace ?? "default") === ns && s.metadata?.name) byName.set(s.metadata.name, s);
+  return [...byName.values()].sort((a, b) => (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""));
 }

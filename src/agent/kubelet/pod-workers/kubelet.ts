@@ -4,7 +4,7 @@
  * carry the pod UID in their labels) while removing what belongs to pods that no longer exist.
  */
 import { totalmem } from "node:os";
-import type { Pod } from "kubernetes-types/core/v1.js";
+import type { Pod, Service } from "kubernetes-types/core/v1.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import { Informer } from "../../../shared/client/informer.js";
 import type { ApiClient } from "../../../shared/client/types.js";
@@ -16,6 +16,12 @@ import { PodWorker } from "./pod-worker.js";
 
 const PODS = { group: "", plural: "pods" };
 const NODES = { group: "", plural: "nodes" };
+const SERVICES = { group: "", plural: "services" };
+/**
+ * How long start() waits for the Service list before starting pods anyway. Upstream waits for it so
+ * the first containers get the Service variables; a node not allowed to list Services must still run pods.
+ */
+export const SERVICES_SYNC_TIMEOUT_MS = 5_000;
 /** How often to look for containers of pods this node no longer has (upstream housekeeping: 2 s; ours is cheap to delay). */
 export const HOUSEKEEPING_INTERVAL_MS = 30_000;
 /** Delay before re-opening the runtime's event stream after it ended (engine restart). */
@@ -47,6 +53,7 @@ export interface KubeletOptions {
 export class Kubelet {
   private readonly workers = new Map<string, PodWorker>();
   private informer?: Informer;
+  private servicesInformer?: Informer;
   private events?: { stop(): void };
   private housekeepingTimer?: NodeJS.Timeout;
   private eventsRetry?: NodeJS.Timeout;
@@ -79,6 +86,12 @@ export class Kubelet {
    */
   async start(): Promise<void> {
     if (!this.hostIP) await this.readNodeIP();
+    this.servicesInformer = new Informer(this.opts.client, SERVICES, this.log);
+    this.servicesInformer.start();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.servicesInformer.waitForSync(), new Promise<void>((resolve) => (timer = setTimeout(resolve, SERVICES_SYNC_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+    if (!this.servicesInformer.hasSynced()) this.log.warn("service list not loaded yet: containers started now lack Service environment variables");
     this.informer = new Informer(this.opts.client, PODS, this.log, undefined, { fieldSelector: `spec.nodeName=${this.opts.nodeName}` });
     this.informer.addHandlers({
       onAdd: (obj) => this.podSeen(obj),
@@ -97,6 +110,7 @@ export class Kubelet {
   stop(): void {
     this.stopped = true;
     this.informer?.stop();
+    this.servicesInformer?.stop();
     this.events?.stop();
     clearInterval(this.housekeepingTimer);
     clearTimeout(this.eventsRetry);
@@ -164,6 +178,7 @@ export class Kubelet {
       crashBackoff: this.crashBackoff,
       pullBackoff: this.pullBackoff,
       memoryCapacityBytes: totalmem(),
+      services: () => (this.servicesInformer?.list() ?? []) as unknown as Service[],
       log: this.log,
       onDone: (id) => {
         if (this.workers.get(id) === worker) this.workers.delete(id);

@@ -5,14 +5,14 @@
  * stops the containers gracefully (preStop, SIGTERM, grace period, SIGKILL) and deletes the pod object
  * with grace 0, which is what removes it from the API.
  */
-import type { Container, Pod, PodStatus } from "kubernetes-types/core/v1.js";
+import type { Container, Pod, PodStatus, Service } from "kubernetes-types/core/v1.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import type { ApiClient } from "../../../shared/client/types.js";
 import type { Logger } from "../../../shared/log.js";
 import { ImagePullError } from "../images/ensure.js";
 import type { ContainerConfig, ContainerInfo, ContainerRuntime, ImagePullPolicy, MountSource, RuntimePod, SandboxInfo } from "../runtime/types.js";
 import { Backoff, goDuration } from "./backoff.js";
-import { ContainerConfigError, containerEnv } from "./env.js";
+import { ContainerConfigError, containerEnv, servicesForPod } from "./env.js";
 import type { KubeletEventRecorder } from "./events.js";
 import { containerHash, LABEL_CONTAINER_HASH, oomScoreAdj, sandboxConfig, type PodConfigOptions } from "./pod-config.js";
 import { runHandler } from "./probes/handlers.js";
@@ -58,6 +58,8 @@ export interface PodWorkerDeps {
   /** ImagePullBackOff back-off. */
   pullBackoff: Backoff;
   memoryCapacityBytes: number;
+  /** Every Service the kubelet knows (for the containers' Service environment variables). */
+  services(): Service[];
   log: Logger;
   /** The worker finished with a pod that is gone from the API; the kubelet forgets it. */
   onDone(uid: string): void;
@@ -450,7 +452,7 @@ export class PodWorker {
     }
     let config: ContainerConfig;
     try {
-      const env = await containerEnv(this.deps.client, c, { pod, podIP: sandbox.ip || this.deps.hostIP(), hostIP: this.deps.hostIP() });
+      const env = await containerEnv(this.deps.client, c, { pod, podIP: sandbox.ip || this.deps.hostIP(), hostIP: this.deps.hostIP(), services: servicesForPod(pod, this.deps.services()) });
       const mounts = await containerMounts(c, this.volumes ?? new Map());
       config = {
         name: c.name,
