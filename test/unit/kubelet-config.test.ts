@@ -272,8 +272,8 @@ test("Service environment variables as upstream, for the pod's namespace plus th
   const kubernetes = svc("default", "kubernetes", "10.43.0.1", [{ name: "https", port: 443 }]);
   const other = svc("other", "db", "10.43.0.20", [{ port: 5432 }]);
   const all = [redis, kubernetes, other];
-  assert.deepEqual(servicesForPod(pod(), all).map((s: { metadata: { name: string } }) => s.metadata.name), ["kubernetes", "redis-main"]);
-  assert.deepEqual(servicesForPod(pod({ enableServiceLinks: false }), all).map((s: { metadata: { name: string } }) => s.metadata.name), ["kubernetes"]);
+  assert.deepEqual(servicesForPod(pod(), all).map((s) => s.metadata?.name), ["kubernetes", "redis-main"]);
+  assert.deepEqual(servicesForPod(pod({ enableServiceLinks: false }), all).map((s) => s.metadata?.name), ["kubernetes"]);
 
   // env entries override Service variables of the same name.
   const env = await containerEnv(client, { name: "app", env: [{ name: "REDIS_MAIN_SERVICE_PORT", value: "1" }] }, { pod: pod(), podIP: "", hostIP: "", services: servicesForPod(pod(), all) });
