@@ -163,9 +163,9 @@ export class Kubelet {
     const pod = obj as unknown as Pod;
     const uid = pod.metadata?.uid;
     if (!uid) return;
+    if (!this.hostIP) void this.readNodeIP();
     const w = this.workers.get(uid);
     if (w) return w.update(pod);
-    if (!this.hostIP) void this.readNodeIP();
     const worker = new PodWorker(pod, {
       nodeName: this.opts.nodeName,
       client: this.opts.client,

@@ -36,8 +36,10 @@ export const MIN_GRACE_PERIOD_SECONDS = 2;
 export const RESYNC_INTERVAL_MS = 10_000;
 /** Upstream's pod status message when activeDeadlineSeconds is exceeded. */
 export const DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline";
-/** Delay before retrying a sync that threw (API or engine unreachable). */
+/** Delay before retrying a sync that threw (API or engine unreachable); doubles per failure. */
 const SYNC_RETRY_MS = 1_000;
+/** Longest wait between retries of a failing sync: an engine that comes back is noticed within it. */
+const MAX_SYNC_RETRY_MS = 30_000;
 /** Dead instances kept per container besides the newest instance (upstream's MaxPerPodContainer). */
 const DEAD_INSTANCES_KEPT = 1;
 
@@ -119,6 +121,7 @@ export class PodWorker {
   /** Set once the graceful stop of a deleted pod is done. */
   private terminated = false;
   private readonly log: Logger;
+  private syncFailures = 0;
   /** resourceVersion of the pod as the worker's last status write left it. */
   private lastWrittenVersion?: string;
 
@@ -187,9 +190,12 @@ export class PodWorker {
         this.dirty = false;
         try {
           await this.sync();
+          this.syncFailures = 0;
         } catch (err) {
-          this.log.warn({ err: (err as Error).message }, "pod sync failed; retrying");
-          this.requestSync(SYNC_RETRY_MS);
+          const delay = Math.min(SYNC_RETRY_MS * 2 ** this.syncFailures, MAX_SYNC_RETRY_MS);
+          if (this.syncFailures++ === 0) this.log.warn({ err: (err as Error).message }, "pod sync failed; retrying with back-off");
+          else this.log.debug({ err: (err as Error).message, delay }, "pod sync failed again");
+          this.requestSync(delay);
         }
       }
     } finally {
