@@ -13,6 +13,7 @@ import { DEFAULT_SERVICE_ACCOUNT, ServiceAccountController } from "./serviceacco
 import { ROOT_CA_CONFIGMAP, RootCAPublisher } from "./root-ca-publisher.js";
 import { startScheduler } from "../scheduler/index.js";
 import { NodeIpamController, PodCidrAllocator } from "./node-ipam-controller.js";
+import { NodeLifecycleController } from "./node-lifecycle-controller.js";
 
 export interface RunningControllers {
   stop(): void;
@@ -58,6 +59,8 @@ export function startControllers(cp: ControlPlane, opts: ControllerOptions, log:
   saController.run().catch(failed("serviceaccount"));
   caPublisher.run().catch(failed("root-ca-cert-publisher"));
   ipam.run().catch(failed("node-ipam"));
+  const lifecycle = new NodeLifecycleController(client, log.child({ controller: "node-lifecycle" }));
+  lifecycle.start();
   const scheduler = startScheduler(cp, log.child({ controller: "scheduler" }));
   return {
     stop() {
@@ -67,6 +70,7 @@ export function startControllers(cp: ControlPlane, opts: ControllerOptions, log:
       saController.stop();
       caPublisher.stop();
       ipam.stop();
+      lifecycle.stop();
       for (const i of informers) i.stop();
     },
   };
