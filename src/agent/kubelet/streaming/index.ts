@@ -7,6 +7,7 @@ import { writeStreamHeader } from "../../../shared/tunnel/kubelet-stream.js";
 import type { KubeletStreamHandler } from "../../tunnel/index.js";
 import type { ContainerRuntime } from "../runtime/types.js";
 import { serveContainerLogs } from "./container-logs.js";
+import { serveExec } from "./exec.js";
 
 export function kubeletStreamHandler(runtime: ContainerRuntime, log: Logger): KubeletStreamHandler {
   return (stream, request) => {
@@ -21,6 +22,10 @@ export function kubeletStreamHandler(runtime: ContainerRuntime, log: Logger): Ku
     };
     if (request.endpoint === "containerLogs") {
       serveContainerLogs(stream, request.path, runtime, log).catch(fail);
+      return;
+    }
+    if (request.endpoint === "exec" || request.endpoint === "attach") {
+      serveExec(stream, request.path, runtime, log).catch(fail);
       return;
     }
     writeStreamHeader(stream, { code: 400, reason: "BadRequest", message: `this kube-lite agent does not serve ${request.endpoint} yet` });
