@@ -95,7 +95,7 @@ before(async () => {
       openKubeletStream(node: string, meta: { path: string }) {
         assert.equal(node, "n1");
         const [serverEnd, agentEnd] = duplexPair();
-        agentHandler(agentEnd, { endpoint: meta.path.split("/")[1] as KubeletEndpoint, path: meta.path });
+        agentHandler(agentEnd as unknown as TunnelStream, { endpoint: meta.path.split("/")[1] as KubeletEndpoint, path: meta.path });
         return serverEnd as unknown as TunnelStream;
       },
     },
