@@ -459,6 +459,25 @@ describe("kubelet on Docker", { concurrency: true }, () => {
     assert.ok(done.status?.initContainerStatuses?.[0]?.state?.terminated, "the sidecar was stopped");
     await client.delete(PODS, "default", "sidecar");
   });
+  test("a restartPolicy Never pod whose sandbox died gets no new sandbox and ends Failed", async (t) => {
+    if (skip) return t.skip(skip);
+    const created = await createPod("once", {
+      restartPolicy: "Never",
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: "app", image: IMAGE, imagePullPolicy: "IfNotPresent", command: ["sh", "-c", "exec sleep 3600"] }],
+    });
+    await waitFor("once Running", async () => (await getPod("once")).status?.containerStatuses?.[0]?.state?.running);
+    const sandbox = (await runtime.listPodSandboxes()).find((s) => s.podUid === created.metadata?.uid && s.state === "ready")!;
+    await (await runtime.docker()).getContainer(sandbox.sandboxId).kill();
+    const failed = await waitFor("once Failed", async () => {
+      const p = await getPod("once");
+      return p.status?.phase === "Failed" ? p : undefined;
+    }, 20_000);
+    assert.ok(failed.status?.containerStatuses?.[0]?.state?.terminated);
+    const sandboxes = (await runtime.listPodSandboxes()).filter((s) => s.podUid === created.metadata?.uid);
+    assert.deepEqual(sandboxes.map((s) => s.attempt), [0], "no second sandbox");
+    await client.delete(PODS, "default", "once");
+  });
 });
 
 // Runs after the suite above: it replaces the kubelet, which would reset the others' back-off.

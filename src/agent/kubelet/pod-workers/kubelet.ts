@@ -12,7 +12,7 @@ import type { Logger } from "../../../shared/log.js";
 import type { ContainerRuntime, PodNetwork, RuntimePod } from "../runtime/types.js";
 import { Backoff } from "./backoff.js";
 import { KubeletEventRecorder } from "./events.js";
-import { PodWorker } from "./pod-worker.js";
+import { MIN_GRACE_PERIOD_SECONDS, PodWorker } from "./pod-worker.js";
 
 const PODS = { group: "", plural: "pods" };
 const NODES = { group: "", plural: "nodes" };
@@ -31,6 +31,8 @@ const EVENTS_RETRY_MS = 2_000;
  * every change the kubelet makes, so this only bounds the damage of an event the engine never sent.
  */
 export const RUNTIME_CACHE_MAX_AGE_MS = 30_000;
+/** Second look after a runtime event, for an engine whose inspect lags its event stream. */
+const EVENT_SETTLE_MS = 300;
 /** Upstream's default cluster domain. */
 export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
@@ -202,6 +204,12 @@ export class Kubelet {
         (e) => {
           this.generation++;
           this.workers.get(e.podUid)?.requestSync();
+          // The engine may announce a change a moment before its inspect shows it: look once more.
+          const settle = setTimeout(() => {
+            this.generation++;
+            this.workers.get(e.podUid)?.requestSync();
+          }, EVENT_SETTLE_MS);
+          settle.unref();
         },
         () => {
           this.eventsLive = false;
@@ -228,7 +236,7 @@ export class Kubelet {
   private async removeRuntimePod(rp: RuntimePod): Promise<void> {
     const runtime = this.workerRuntime;
     for (const c of rp.containers) {
-      if (c.state === "running") await runtime.stopContainer(c.id, 0);
+      if (c.state === "running") await runtime.stopContainer(c.id, MIN_GRACE_PERIOD_SECONDS);
       await runtime.removeContainer(c.id);
     }
     for (const s of rp.sandboxes) await runtime.removeSandbox(s.sandboxId);

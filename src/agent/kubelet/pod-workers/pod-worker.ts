@@ -292,6 +292,11 @@ export class PodWorker {
       return ready;
     }
     const attempt = sandboxes.length ? sandboxes[0]!.attempt + 1 : 0;
+    if (sandboxes.length && (pod.spec?.restartPolicy ?? "Always") === "Never" && (rp?.containers.length ?? 0) > 0) {
+      // As upstream: a Never pod whose containers already ran gets no new sandbox; what ran is final.
+      for (const c of rp?.containers ?? []) if (c.state === "running") await this.deps.runtime.stopContainer(c.id, MIN_GRACE_PERIOD_SECONDS);
+      return undefined;
+    }
     if (sandboxes.length) {
       void this.deps.events.record(pod, "Normal", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
       for (const c of rp?.containers ?? []) if (c.state === "running") await this.deps.runtime.stopContainer(c.id, 0);
