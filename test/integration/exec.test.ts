@@ -11,7 +11,7 @@ import https from "node:https";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startServer, type TestServer } from "./harness.js";
+import { kubectlBinary, startServer, type TestServer } from "./harness.js";
 
 const DOCKER = "/usr/bin/docker";
 const IMAGE = "kube-lite-test/busybox:latest";
@@ -143,6 +143,23 @@ test("kubectl cp copies a file into the pod and back", { skip }, (t) => {
   const down = kubectl(["cp", `${POD}:/tmp/in.txt`, back]);
   assert.equal(down.status, 0, down.stderr + diagnostics());
   assert.equal(readFileSync(back, "utf8"), content);
+});
+
+const hasScript = spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0;
+
+test("kubectl exec -it gets a terminal of the client's size (resize channel)", { skip: skip || (hasScript ? false : "no script(1) to give kubectl a terminal") }, (t) => {
+  if (!wired(t)) return;
+  // script(1) runs kubectl on a pseudo-terminal of a known size; kubectl sends it on the resize channel.
+  // The sleep: Docker API < 1.42 can only resize an exec after it started, so a command reading its
+  // size at once may still see 0x0 (as with `docker exec -it` itself).
+  const r = spawnSync("script", ["-qec", `stty cols 91 rows 33; ${kubectlBinary()} exec -it ${POD} -- sh -c 'tty; sleep 1; stty size'`, "/dev/null"], {
+    encoding: "utf8",
+    timeout: 30_000,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: work, KUBECONFIG: server.kubeconfig, KUBECACHEDIR: path.join(work, "cache") },
+  });
+  assert.equal(r.status, 0, r.stdout + r.stderr + diagnostics());
+  // (script(1) may echo the end of its own empty stdin as ^@ or ^D in between.)
+  assert.match(r.stdout.replace(/\^[@D]/g, ""), /^\/dev\/pts\/\d+\r\n33 91\r\n$/);
 });
 
 test("exec into an unknown container fails with upstream's message", { skip }, (t) => {

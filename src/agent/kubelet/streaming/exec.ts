@@ -110,31 +110,118 @@ function pumpOutput(output: Readable | null, channel: number, stream: Duplex): v
   });
 }
 
-/** Feeds the server's frames into the session: stdin with backpressure, stdin EOF, terminal resizes. */
-function applyInput(stream: Duplex, session: StreamSession, req: ExecRequest, log: Logger): void {
-  const decoder = new ExecFrameDecoder();
-  const handle = (frame: ExecFrame): void => {
+/**
+ * How long a tty session waits for the client's first terminal size before starting the process.
+ * kubectl sends it right after connecting; starting without it makes `stty size` or a shell's first
+ * prompt see a 0x0 terminal. Bounded, because a client may never send one.
+ */
+export const TTY_INITIAL_SIZE_WAIT_MS = 1000;
+
+/** Input buffered before the session exists (stdin a client typed ahead); beyond it the stream is paused. */
+const MAX_PENDING_INPUT_BYTES = 1024 * 1024;
+
+/**
+ * Decodes the server's frames from the moment the stream opens and feeds them into the session
+ * once it exists: stdin with backpressure, stdin EOF (v5 close signal, or the server half-closing),
+ * terminal resizes.
+ */
+class ExecInput {
+  private session: StreamSession | undefined;
+  private readonly pending: ExecFrame[] = [];
+  private pendingBytes = 0;
+  private stdinClosed = false;
+  private sized: (() => void) | undefined;
+  private hasSize = false;
+
+  constructor(
+    private readonly stream: Duplex,
+    private readonly req: ExecRequest,
+    private readonly log: Logger,
+  ) {
+    const decoder = new ExecFrameDecoder();
+    stream.on("data", (chunk: Buffer) => {
+      let frames: ExecFrame[];
+      try {
+        frames = decoder.push(chunk);
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, "malformed exec frames from the server; closing the session");
+        this.session?.close();
+        stream.destroy();
+        return;
+      }
+      for (const f of frames) this.take(f);
+    });
+    stream.on("end", () => {
+      this.stdinClosed = true;
+      this.endStdin();
+    });
+  }
+
+  /** Resolves at the client's first resize message, or after `timeoutMs`. */
+  firstSize(timeoutMs: number): Promise<void> {
+    if (this.hasSize) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.sized = done;
+      this.stream.once("close", done);
+    });
+  }
+
+  /** Starts feeding the session, beginning with what arrived before it existed. */
+  attach(session: StreamSession): void {
+    this.session = session;
+    for (const f of this.pending.splice(0)) this.handle(f);
+    this.pendingBytes = 0;
+    if (this.stream.isPaused()) this.stream.resume();
+    if (this.stdinClosed) this.endStdin();
+  }
+
+  private take(frame: ExecFrame): void {
+    if (frame.channel === ExecChannel.resize && !this.hasSize) {
+      this.hasSize = true;
+      this.sized?.();
+    }
+    if (this.session) return this.handle(frame);
+    this.pending.push(frame);
+    this.pendingBytes += frame.payload.length;
+    if (this.pendingBytes > MAX_PENDING_INPUT_BYTES) this.stream.pause();
+  }
+
+  private endStdin(): void {
+    const stdin = this.session?.stdin;
+    if (stdin && !stdin.writableEnded) stdin.end();
+  }
+
+  private handle(frame: ExecFrame): void {
+    const session = this.session!;
     switch (frame.channel) {
       case ExecChannel.stdin:
         if (session.stdin && !session.stdin.writableEnded && !session.stdin.write(frame.payload)) {
-          stream.pause();
-          session.stdin.once("drain", () => stream.resume());
+          this.stream.pause();
+          session.stdin.once("drain", () => this.stream.resume());
         }
         return;
       case ExecChannel.close:
-        if (frame.payload[0] === ExecChannel.stdin && session.stdin && !session.stdin.writableEnded) session.stdin.end();
+        if (frame.payload[0] === ExecChannel.stdin) {
+          this.stdinClosed = true;
+          this.endStdin();
+        }
         return;
       case ExecChannel.resize: {
-        if (!req.tty) return;
+        if (!this.req.tty) return;
         let size: { Width?: unknown; Height?: unknown };
         try {
           size = JSON.parse(frame.payload.toString("utf8")) as typeof size;
         } catch {
-          log.debug({ pod: `${req.namespace}/${req.pod}` }, "ignoring a malformed resize message");
+          this.log.debug({ pod: `${this.req.namespace}/${this.req.pod}` }, "ignoring a malformed resize message");
           return;
         }
         if (typeof size.Width === "number" && typeof size.Height === "number" && size.Width > 0 && size.Height > 0) {
-          session.resize({ width: size.Width, height: size.Height }).catch((err: unknown) => log.debug({ err: (err as Error).message }, "resizing the terminal failed"));
+          session.resize({ width: size.Width, height: size.Height }).catch((err: unknown) => this.log.debug({ err: (err as Error).message }, "resizing the terminal failed"));
         }
         return;
       }
@@ -142,23 +229,7 @@ function applyInput(stream: Duplex, session: StreamSession, req: ExecRequest, lo
         // Unknown channels from a newer client are ignored, as upstream's stream handler does.
         return;
     }
-  };
-  stream.on("data", (chunk: Buffer) => {
-    let frames: ExecFrame[];
-    try {
-      frames = decoder.push(chunk);
-    } catch (err) {
-      log.warn({ err: (err as Error).message }, "malformed exec frames from the server; closing the session");
-      session.close();
-      stream.destroy();
-      return;
-    }
-    for (const f of frames) handle(f);
-  });
-  // The server half-closed: no more input (the client's stdin went away with it).
-  stream.on("end", () => {
-    if (session.stdin && !session.stdin.writableEnded) session.stdin.end();
-  });
+  }
 }
 
 /**
@@ -185,20 +256,34 @@ export async function serveExec(stream: Duplex, path: string, runtime: Container
     stream.end();
     return;
   }
+  // From here on the session is accepted (the client's WebSocket opens); failures to start the
+  // process travel as a Status on channel 3, as upstream's streaming server reports them.
+  writeStreamHeader(stream, { ok: true });
+  const input = new ExecInput(stream, req, log);
+  if (req.tty) await input.firstSize(TTY_INITIAL_SIZE_WAIT_MS);
+  if (stream.destroyed) return;
   const options = { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr && !req.tty };
-  const session = req.kind === "exec" ? await runtime.exec(target.id, { ...options, command: req.command, tty: req.tty }) : await runtime.attach(target.id, options);
+  let session: StreamSession;
+  try {
+    session = req.kind === "exec" ? await runtime.exec(target.id, { ...options, command: req.command, tty: req.tty }) : await runtime.attach(target.id, options);
+  } catch (err) {
+    if (!stream.destroyed) {
+      stream.write(encodeExecFrame(ExecChannel.status, Buffer.from(JSON.stringify(failureStatus(`error executing command in container: ${(err as Error).message}`)))));
+      stream.end();
+    }
+    return;
+  }
   if (stream.destroyed) {
     session.close();
     return;
   }
-  writeStreamHeader(stream, { ok: true });
   let done = false;
   const abandon = (): void => {
     if (!done) session.close();
   };
   stream.on("close", abandon);
   stream.on("error", abandon);
-  applyInput(stream, session, req, log);
+  input.attach(session);
   pumpOutput(session.stdout, ExecChannel.stdout, stream);
   pumpOutput(session.stderr, ExecChannel.stderr, stream);
   await Promise.all([finished(session.stdout), finished(session.stderr)]);
