@@ -54,21 +54,29 @@ const runtime = {
     return [{ podUid: "u1", namespace: "default", name: "web", sandboxes: [], containers: [{ containerName: "app", id: "c1", state: "running", restartCount: 0 }, { containerName: "done", id: "c2", state: "exited", restartCount: 0 }] }];
   },
   async exec(_id: string, o: ExecOptions): Promise<StreamSession> {
-    const child = spawn(o.command[0]!, o.command.slice(1), { stdio: "pipe" });
-    children.push(child);
-    const exitCode = new Promise<number>((resolve) => child.once("close", (code, signal) => resolve(code ?? (signal ? 137 : 1))));
-    return {
-      stdin: o.stdin ? child.stdin : null,
-      stdout: o.stdout ? child.stdout : null,
-      stderr: o.stderr && !o.tty ? child.stderr : null,
-      resize: async (size) => {
-        resizes.push(size);
-      },
-      exitCode,
-      close: () => child.kill("SIGKILL"),
-    };
+    if (o.command[0] === "no-such-binary") throw new Error('exec: "no-such-binary": executable file not found in $PATH');
+    return runLocal(o);
+  },
+  async attach(_id: string, o: { stdin?: boolean; stdout?: boolean; stderr?: boolean }): Promise<StreamSession> {
+    return runLocal({ ...o, command: ["sh", "-c", "echo attached; echo to-stderr >&2"] });
   },
 } as unknown as ContainerRuntime;
+
+function runLocal(o: ExecOptions): StreamSession {
+  const child = spawn(o.command[0]!, o.command.slice(1), { stdio: "pipe" });
+  children.push(child);
+  const exitCode = new Promise<number>((resolve) => child.once("close", (code, signal) => resolve(code ?? (signal ? 137 : 1))));
+  return {
+    stdin: o.stdin ? child.stdin : null,
+    stdout: o.stdout ? child.stdout : null,
+    stderr: o.stderr && !o.tty ? child.stderr : null,
+    resize: async (size) => {
+      resizes.push(size);
+    },
+    exitCode,
+    close: () => child.kill("SIGKILL"),
+  };
+}
 
 function pod(name: string, phase: string): Pod {
   return { metadata: { name, namespace: "default" }, spec: { nodeName: "n1", containers: [{ name: "app" }, ...(name === "web" ? [{ name: "done" }] : [])] }, status: { phase } };
@@ -222,4 +230,20 @@ test("a SPDY upgrade gets the same checks, then a clear refusal", async () => {
   const web = await answer("web/exec?command=ls&stdout=true&container=app");
   assert.equal(web.status, 400);
   assert.match(web.body, /over WebSocket/);
+});
+
+test("a process that cannot start ends the session with an InternalError Status", async () => {
+  const s = await open("web/exec?command=no-such-binary&stdout=true&container=app");
+  assert.equal(await s.closed, 1000);
+  const status = JSON.parse(text(s, 3));
+  assert.equal(status.status, "Failure");
+  assert.match(status.message, /error executing command in container: .*no-such-binary.*not found/);
+});
+
+test("attach streams the container's output the same way", async () => {
+  const s = await open("web/attach?container=app&stdout=true&stderr=true");
+  assert.equal(await s.closed, 1000);
+  assert.equal(text(s, 1), "attached\n");
+  assert.equal(text(s, 2), "to-stderr\n");
+  assert.equal(JSON.parse(text(s, 3)).status, "Success");
 });
