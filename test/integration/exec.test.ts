@@ -1,7 +1,8 @@
 /**
  * `kubectl exec` and `kubectl cp` with the real kubectl 1.32 (WebSocket, v5.channel.k8s.io) against
  * a server with its embedded agent on a real Docker engine: output, exit codes, stdin with EOF,
- * copies both ways (larger than one tunnel window), and upstream's errors for a bad container.
+ * copies both ways (larger than one tunnel window), a tty with resize, attach, and upstream's errors
+ * for a bad container.
  */
 import { test, before, after, type TestContext } from "node:test";
 import assert from "node:assert/strict";
@@ -76,7 +77,7 @@ before(async () => {
     apiVersion: "v1",
     kind: "Pod",
     metadata: { name: POD, namespace: "default" },
-    spec: { containers: [{ name: "main", image: IMAGE, imagePullPolicy: "Never", command: ["sleep", "3600"] }], terminationGracePeriodSeconds: 1 },
+    spec: { containers: [{ name: "main", image: IMAGE, imagePullPolicy: "Never", command: ["sh", "-c", "while true; do echo tick; sleep 1; done"] }], terminationGracePeriodSeconds: 1 },
   };
   const r = server.kubectl(["apply", "-f", "-"], { input: JSON.stringify(manifest) });
   assert.equal(r.status, 0, r.stderr);
@@ -160,6 +161,13 @@ test("kubectl exec -it gets a terminal of the client's size (resize channel)", {
   assert.equal(r.status, 0, r.stdout + r.stderr + diagnostics());
   // (script(1) may echo the end of its own empty stdin as ^@ or ^D in between.)
   assert.match(r.stdout.replace(/\^[@D]/g, ""), /^\/dev\/pts\/\d+\r\n33 91\r\n$/);
+});
+
+test("kubectl attach streams the running container's output", { skip }, (t) => {
+  if (!wired(t)) return;
+  // attach follows until interrupted: let it run for a few ticks, then stop it.
+  const r = server.kubectl(["attach", POD], { timeoutMs: 3500 });
+  assert.match(r.stdout, /^tick\n/, r.stderr + diagnostics());
 });
 
 test("exec into an unknown container fails with upstream's message", { skip }, (t) => {
