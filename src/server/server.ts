@@ -24,6 +24,7 @@ import { IdleMemoryTrimmer } from "./idle-memory.js";
 import { attachTunnelEndpoint } from "./tunnel-endpoint.js";
 import type { RunningAgent } from "../agent/agent.js";
 import { podLogHandler } from "./apiserver/pod-log.js";
+import { attachExecUpgrade } from "./apiserver/pod-exec.js";
 
 /** How often held heartbeat renewals are checked for persisting (each is written every 5 minutes). */
 const HEARTBEAT_FLUSH_CHECK_MS = 30_000;
@@ -92,6 +93,8 @@ export async function runServer(config: ServerConfig): Promise<number> {
   // Agents dial in here (wss://…/v1-kube-lite/connect); their API calls ride the tunnel into the same handler.
   const tunnel = await attachTunnelEndpoint(server, { tls, joinToken: tokens.joinToken, listener: handler.listener, dataDir: config.dataDir, logger: componentLogger("tunnel") });
   cp.subresourceHandlers.set("/pods/log", podLogHandler(tunnel));
+  // exec/attach (and so kubectl cp) upgrade to WebSocket and are relayed to the node's kubelet.
+  const execEndpoint = attachExecUpgrade(server, { authenticate: (req) => authenticator.authenticate(req), pods: cp.store("", "pods"), tunnel, log: componentLogger("exec") });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) => {
@@ -145,6 +148,7 @@ export async function runServer(config: ServerConfig): Promise<number> {
       trimmer.stop();
       clearInterval(heartbeatFlush);
       tunnel.close();
+      execEndpoint.close();
       server.close();
       server.closeAllConnections();
       cp.flushHeartbeats(true)
