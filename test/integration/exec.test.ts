@@ -4,7 +4,7 @@
  * copies both ways (larger than one tunnel window), a tty with resize, attach, and upstream's errors
  * for a bad container.
  */
-import { test, before, after, type TestContext } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -26,7 +26,6 @@ const POD = "execpod";
 let server: TestServer;
 let work = "";
 /** Why the exec tests cannot run against this build (exec upgrades not wired into the server), or "". */
-let notWired = "";
 
 function diagnostics(): string {
   return `\n--- server:\n${server.logs().slice(-3000)}`;
@@ -68,11 +67,9 @@ before(async () => {
   if (skip) return;
   server = await startServer({ embeddedAgentNode: NODE, args: ["--cluster-cidr", CLUSTER_CIDR] });
   work = mkdtempSync(path.join(os.tmpdir(), "kube-lite-exec-"));
+  // The server serves exec upgrades: a pod that does not exist is a NotFound Status, not a 404 path.
   const probe = await probeExecUpgrade();
-  if (!probe.includes('pods \\"no-such-pod\\" not found') && !probe.includes('pods "no-such-pod" not found')) {
-    notWired = `this server build does not serve exec upgrades (probe answered: ${probe.slice(0, 200)})`;
-    return;
-  }
+  assert.ok(probe.includes('pods \\"no-such-pod\\" not found') || probe.includes('pods "no-such-pod" not found'), `exec upgrade probe answered: ${probe.slice(0, 300)}`);
   const manifest = {
     apiVersion: "v1",
     kind: "Pod",
@@ -100,21 +97,15 @@ function kubectl(args: string[], input?: string): { status: number | null; stdou
   return server.kubectl(args, { input, timeoutMs: 30_000 });
 }
 
-function wired(t: TestContext): boolean {
-  if (!notWired) return true;
-  t.skip(notWired);
-  return false;
-}
 
-test("kubectl exec prints the command's output", { skip }, (t) => {
-  if (!wired(t)) return;
+
+test("kubectl exec prints the command's output", { skip }, () => {
   const r = kubectl(["exec", POD, "--", "echo", "hi"]);
   assert.equal(r.status, 0, r.stderr + diagnostics());
   assert.equal(r.stdout, "hi\n");
 });
 
-test("kubectl exec propagates a non-zero exit code and keeps stdout and stderr apart", { skip }, (t) => {
-  if (!wired(t)) return;
+test("kubectl exec propagates a non-zero exit code and keeps stdout and stderr apart", { skip }, () => {
   const r = kubectl(["exec", POD, "--", "sh", "-c", "echo out; echo err >&2; exit 3"]);
   assert.equal(r.status, 3, r.stderr + diagnostics());
   assert.equal(r.stdout, "out\n");
@@ -122,16 +113,14 @@ test("kubectl exec propagates a non-zero exit code and keeps stdout and stderr a
   assert.match(r.stderr, /command terminated with exit code 3/);
 });
 
-test("kubectl exec -i passes stdin through and its EOF ends the command", { skip }, (t) => {
-  if (!wired(t)) return;
+test("kubectl exec -i passes stdin through and its EOF ends the command", { skip }, () => {
   const data = "data\n" + "x".repeat(100_000) + "\nlast line\n";
   const r = kubectl(["exec", "-i", POD, "--", "cat"], data);
   assert.equal(r.status, 0, r.stderr + diagnostics());
   assert.equal(r.stdout, data);
 });
 
-test("kubectl cp copies a file into the pod and back", { skip }, (t) => {
-  if (!wired(t)) return;
+test("kubectl cp copies a file into the pod and back", { skip }, () => {
   // Larger than one tunnel stream window (256 KiB), so flow control is on the path.
   const content = randomBytes(600 * 1024).toString("base64");
   const local = path.join(work, "in.txt");
@@ -148,8 +137,7 @@ test("kubectl cp copies a file into the pod and back", { skip }, (t) => {
 
 const hasScript = spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0;
 
-test("kubectl exec -it gets a terminal of the client's size (resize channel)", { skip: skip || (hasScript ? false : "no script(1) to give kubectl a terminal") }, (t) => {
-  if (!wired(t)) return;
+test("kubectl exec -it gets a terminal of the client's size (resize channel)", { skip: skip || (hasScript ? false : "no script(1) to give kubectl a terminal") }, () => {
   // script(1) runs kubectl on a pseudo-terminal of a known size; kubectl sends it on the resize channel.
   // The sleep: Docker API < 1.42 can only resize an exec after it started, so a command reading its
   // size at once may still see 0x0 (as with `docker exec -it` itself).
@@ -163,15 +151,13 @@ test("kubectl exec -it gets a terminal of the client's size (resize channel)", {
   assert.match(r.stdout.replace(/\^[@D]/g, ""), /^\/dev\/pts\/\d+\r\n33 91\r\n$/);
 });
 
-test("kubectl attach streams the running container's output", { skip }, (t) => {
-  if (!wired(t)) return;
+test("kubectl attach streams the running container's output", { skip }, () => {
   // attach follows until interrupted: let it run for a few ticks, then stop it.
   const r = server.kubectl(["attach", POD], { timeoutMs: 3500 });
   assert.match(r.stdout, /^tick\n/, r.stderr + diagnostics());
 });
 
-test("exec into an unknown container fails with upstream's message", { skip }, (t) => {
-  if (!wired(t)) return;
+test("exec into an unknown container fails with upstream's message", { skip }, () => {
   const r = kubectl(["exec", POD, "-c", "nope", "--", "true"]);
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /container nope is not valid for pod execpod/);
