@@ -132,6 +132,23 @@ test("server with embedded agent plus a second agent: both nodes Ready, pods run
   assert.notEqual(wrong.status, 0);
   assert.match(wrong.stderr, /container nope is not valid for pod/);
 
+  // SIGKILL the agent and start it again (no token: it has its credentials): the pod keeps running
+  // in the same container and its status stays right.
+  const before = JSON.parse(ok(["get", "pod", `pod-${AGENT_NODE}`, "-o", "json"]));
+  const beforeId = before.status.containerStatuses[0].containerID;
+  agent!.kill("SIGKILL");
+  await new Promise((r) => agent!.once("exit", r));
+  const again = runAgentProcess(["--join", `https://127.0.0.1:${server.port}`, "--node-name", AGENT_NODE, "--data-dir", agentDir]);
+  agent = again.proc;
+  again.proc.stdout!.on("data", (d: Buffer) => (agentLog += d.toString()));
+  again.proc.stderr!.on("data", (d: Buffer) => (agentLog += d.toString()));
+  await waitFor("the restarted agent to run", () => agentLog.split("agent is running").length > 2, 30_000);
+  const after = JSON.parse(ok(["get", "pod", `pod-${AGENT_NODE}`, "-o", "json"]));
+  assert.equal(after.status.containerStatuses[0].containerID, beforeId, "same container after the agent restart");
+  assert.equal(after.status.containerStatuses[0].restartCount, 0);
+  assert.equal(after.status.phase, "Running");
+  assert.equal(ok(["logs", `pod-${AGENT_NODE}`]).trim(), "started", "logs still come through the new tunnel");
+
   // Deleting a pod stops its containers within the grace period.
   const pod = JSON.parse(ok(["get", "pod", `pod-${AGENT_NODE}`, "-o", "json"]));
   const id = String(pod.status.containerStatuses[0].containerID).replace("docker://", "");
