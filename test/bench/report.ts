@@ -90,6 +90,7 @@ export function renderMarkdown(r: BenchResults, previous = ""): string {
     "- Watch: the watchers open `GET .../configmaps?watch=true&resourceVersion=RV` on their own connections; one ConfigMap is then updated (PUT) one update at a time, the next after every watcher has the previous event. Latency runs from just before the PUT is sent to a watcher having parsed the event. The baseline forwards the PUT body to its open streams.",
     `- Store size: ${r.storeKeys} ConfigMaps × ${r.storeWritesPerKey} writes each (a create, then unconditional PUTs) at concurrency 32; size of \`state.db\` + \`state.db-wal\`. The server compacts every 5 minutes (keeping 1,000 revisions); the benchmark asks for a shorter interval with \`${COMPACTION_INTERVAL_ENV}\`, and if the server does not compact in time, stops it and runs the same \`Compactor\` once on its data dir (said in the table).`,
     `- Memory: VmRSS from /proc/PID/status of a fresh server after creating ${r.memory.objects} ConfigMaps and idling ${r.memory.settleMs / 1000} s (the target: the server trims its V8 heap once it has been quiet for 10 s), and again at ${r.memory.longIdleMs / 1000} s. Wasm memory is the resident part of the wasm reservations in /proc/PID/smaps (SQLite's heap). V8 heap comes from \`GET ${MEMORY_DEBUG_PATH}\` when the server has it.`,
+    "- Pods: test/bench/pod-start.ts runs a server (control plane only) and one `kube-lite agent` process on the local Docker engine, creates pods one at a time (local image, IfNotPresent) and times each from the create request to a watch event showing it Running; then starts the same image with raw `docker run -d` as often, in the same run. The agent's RSS is read from /proc after 20 pods run and it has been quiet for 15 s.",
     "- Scheduler: test/bench/scheduler.ts builds the control plane in the benchmark's own process over SQLite (no HTTPS), creates Node objects and pending pods, and times the scheduler from its start until every pod is bound through the pods/binding path.",
     "",
   );
@@ -150,6 +151,21 @@ function tables(r: BenchResults): Table[] {
     rows: r.scheduler.map((row) => [row.metric, String(row.value), row.unit]),
     leftColumns: [2],
   });
+  if (r.podStart) {
+    const p = r.podStart;
+    result.push({
+      title: `Pod start on Docker (${p.pods} pods, one at a time, test/bench/pod-start.ts)`,
+      headers: ["what", "p50 ms", "p99 ms", "max ms"],
+      rows: [
+        ["kube-lite: create → Running (watch)", ms(p.kubeLite.p50), ms(p.kubeLite.p99), ms(p.kubeLite.max)],
+        ["raw docker run -d of the same image", ms(p.dockerRun.p50), ms(p.dockerRun.p99), ms(p.dockerRun.max)],
+      ],
+      leftColumns: [0],
+      notes: [
+        `ratio at p50 ${p.ratioP50.toFixed(2)}×, overhead +${ms(p.overheadP50Ms)} ms; agent process RSS with ${p.agentRssPods} pods running: ${mib(p.agentRssBytes)} MiB (a bare Node process is about 41 MiB).`,
+      ],
+    });
+  }
   const mem = r.memory;
   result.push({
     title: "Server memory (RSS)",

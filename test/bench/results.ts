@@ -5,6 +5,7 @@ import type { LoadResult } from "./load.js";
 import type { MachineInfo } from "./machine.js";
 import type { ProcessMemory } from "./memory.js";
 import type { SchedulerBenchRow } from "./scheduler.js";
+import type { PodStartResult } from "./pod-start.js";
 import type { StoreSizeResult } from "./store-size.js";
 import type { WatchLatencyResult } from "./watch-latency.js";
 
@@ -47,6 +48,8 @@ export interface BenchResults {
   memory: MemoryResults;
   /** Rows of the scheduler benchmark (test/bench/scheduler.ts). */
   scheduler: SchedulerBenchRow[];
+  /** Pod start latency and agent RSS on Docker (test/bench/pod-start.ts); absent without a Docker engine. */
+  podStart?: PodStartResult;
   durationMs: number;
 }
 
@@ -62,6 +65,11 @@ export const TARGETS = {
   idleRssBytes: 100 * 1024 * 1024,
   /** The concurrency the latency targets are stated at. */
   latencyConcurrency: 16,
+  /** Pod start (create → Running) p50 ≤ 1.3 × raw `docker run` + 300 ms. */
+  podStartRatio: 1.3,
+  podStartOverheadMs: 300,
+  /** Agent RSS with 20 pods (the k3s agent uses about 270 MB). */
+  agentRssBytes: 50 * 1024 * 1024,
 } as const;
 
 /** Upstream's API call latency SLO for single-object calls (p99 over 5 minutes). */
@@ -126,6 +134,27 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     ...r.scheduler
       .filter((row) => row.target !== undefined)
       .map((row) => ({ name: row.metric, target: row.target!, measured: `${row.value} ${row.unit}`, met: row.ok === true, reference: row.unit === "pods/s" ? UPSTREAM_SCHEDULER_FLOOR : "" })),
+    ...(r.podStart ? podStartTargets(r.podStart) : []),
+  ];
+}
+
+function podStartTargets(p: PodStartResult): TargetCheck[] {
+  const limit = p.dockerRun.p50 * TARGETS.podStartRatio + TARGETS.podStartOverheadMs;
+  return [
+    {
+      name: `pod start p50 (create → Running, ${p.pods} pods)`,
+      target: `≤ ${TARGETS.podStartRatio}× docker run + ${TARGETS.podStartOverheadMs} ms`,
+      measured: `${ms(p.kubeLite.p50)} ms (${p.ratioP50.toFixed(2)}×, +${ms(p.overheadP50Ms)} ms)`,
+      met: p.kubeLite.p50 <= limit,
+      reference: `docker run p50 ${ms(p.dockerRun.p50)} ms, so ≤ ${ms(limit)} ms`,
+    },
+    {
+      name: `agent RSS with ${p.agentRssPods} pods`,
+      target: `≤ ${mib(TARGETS.agentRssBytes)} MiB`,
+      measured: `${mib(p.agentRssBytes)} MiB`,
+      met: p.agentRssBytes <= TARGETS.agentRssBytes,
+      reference: "the k3s agent uses about 270 MB",
+    },
   ];
 }
 

@@ -20,6 +20,7 @@ import { renderMarkdown, renderText } from "./report.js";
 import type { BenchResults, MemoryResults, ThroughputRow } from "./results.js";
 import { BENCH_COMPACTION_INTERVAL_MS, COMPACTION_INTERVAL_ENV, measureStoreSize } from "./store-size.js";
 import { benchScheduler, SCHEDULER_BENCH_FULL, SCHEDULER_BENCH_QUICK } from "./scheduler.js";
+import { benchPodStart, dockerAvailable, POD_START_FULL, POD_START_QUICK } from "./pod-start.js";
 import { measureWatchLatency } from "./watch-latency.js";
 import { createConfigMaps, getConfigMaps } from "./workloads.js";
 
@@ -153,6 +154,14 @@ async function main(): Promise<void> {
     log("scheduler: in-process control plane");
     const scheduler = await benchScheduler(quick ? SCHEDULER_BENCH_QUICK : SCHEDULER_BENCH_FULL);
 
+    let podStart;
+    if (dockerAvailable()) {
+      log("pods: start latency on Docker next to raw docker run, agent memory");
+      podStart = await benchPodStart(quick ? POD_START_QUICK : POD_START_FULL);
+    } else {
+      log("pods: skipped (no Docker engine with the test image: run test/setup-host.sh as root)");
+    }
+
     const results: BenchResults = {
       machine,
       quick,
@@ -165,6 +174,7 @@ async function main(): Promise<void> {
       storeWritesPerKey: cfg.storeWritesPerKey,
       memory,
       scheduler,
+      podStart,
       durationMs: performance.now() - started,
     };
     process.stdout.write(`\n${renderText(results)}`);

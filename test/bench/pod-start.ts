@@ -1,0 +1,167 @@
+/**
+ * Pod start latency and agent memory, on the real Docker engine: a server (control plane only) and
+ * one `kube-lite agent` process; pods are created one at a time and timed from the create request to
+ * a watch event showing them Running. In the same run, the same image is started with raw
+ * `docker run -d` the same number of times, so the ratio (target ≤ 1.3× plus a fixed ≤ 300 ms) is
+ * measured against a baseline on the same machine. Then the agent's RSS with the pods running.
+ *
+ * Standalone: node --import tsx test/bench/pod-start.ts [--quick]
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import https from "node:https";
+import os from "node:os";
+import path from "node:path";
+import { BUNDLE, startServer, type TestServer } from "../integration/harness.js";
+import { rssBytes } from "./memory.js";
+import { summarize, type LatencySummary } from "./stats.js";
+
+const DOCKER = "/usr/bin/docker";
+/** Quiet time before the agent's RSS is read (its pods are running, nothing else happens). */
+const AGENT_SETTLE_MS = 15_000;
+export const POD_BENCH_IMAGE = "kube-lite-test/busybox:latest";
+
+export interface PodStartOptions {
+  pods: number;
+  /** Pods running when the agent's memory is read (the acceptance text says 20). */
+  rssPods: number;
+}
+
+export const POD_START_FULL: PodStartOptions = { pods: 30, rssPods: 20 };
+export const POD_START_QUICK: PodStartOptions = { pods: 5, rssPods: 5 };
+
+export interface PodStartResult {
+  pods: number;
+  kubeLite: LatencySummary;
+  dockerRun: LatencySummary;
+  /** p50 ratio and the fixed overhead at p50 (kube-lite − docker run). */
+  ratioP50: number;
+  overheadP50Ms: number;
+  agentRssBytes: number;
+  agentRssPods: number;
+}
+
+export function dockerAvailable(): boolean {
+  return spawnSync(DOCKER, ["image", "inspect", POD_BENCH_IMAGE], { stdio: "ignore" }).status === 0;
+}
+
+function request(server: TestServer, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: string }> {
+  return server.request(method, urlPath, body === undefined ? undefined : JSON.stringify(body), body === undefined ? {} : { "Content-Type": "application/json" });
+}
+
+/** Watches pods and resolves `runningAt(name)` with the time the pod was first seen Running. */
+function watchRunning(server: TestServer, rv: string): { runningAt(name: string): Promise<number>; close(): void } {
+  const seen = new Map<string, number>();
+  const waiters = new Map<string, (t: number) => void>();
+  const req = https.request({ host: "127.0.0.1", port: server.port, path: `/api/v1/namespaces/default/pods?watch=true&resourceVersion=${rv}`, ca: server.caPem, headers: { Authorization: `Bearer ${server.token}` } }, (res) => {
+    let buf = "";
+    res.setEncoding("utf8");
+    res.on("data", (chunk: string) => {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const ev = JSON.parse(line) as { object: { metadata: { name: string }; status?: { phase?: string } } };
+        const name = ev.object.metadata.name;
+        if (ev.object.status?.phase === "Running" && !seen.has(name)) {
+          const t = performance.now();
+          seen.set(name, t);
+          waiters.get(name)?.(t);
+        }
+      }
+    });
+  });
+  req.on("error", () => undefined);
+  req.end();
+  return {
+    runningAt: (name) => {
+      const t = seen.get(name);
+      return t !== undefined ? Promise.resolve(t) : new Promise((resolve) => waiters.set(name, resolve));
+    },
+    close: () => req.destroy(),
+  };
+}
+
+function dockerRunLatencies(count: number): number[] {
+  const out: number[] = [];
+  const ids: string[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const t0 = performance.now();
+      const r = spawnSync(DOCKER, ["run", "-d", "--network", "none", POD_BENCH_IMAGE, "sleep", "3600"], { encoding: "utf8" });
+      out.push(performance.now() - t0);
+      if (r.status !== 0) throw new Error(`docker run failed: ${r.stderr}`);
+      ids.push(r.stdout.trim());
+    }
+  } finally {
+    if (ids.length) spawnSync(DOCKER, ["rm", "-f", ...ids], { stdio: "ignore" });
+  }
+  return out;
+}
+
+export async function benchPodStart(opts: PodStartOptions): Promise<PodStartResult> {
+  const node = `bench-agent-${process.pid}`;
+  const server = await startServer({ args: ["--cluster-cidr", `10.${150 + (process.pid % 40)}.0.0/16`] });
+  const agentDir = mkdtempSync(path.join(os.tmpdir(), "kube-lite-bench-agent-"));
+  let agent: ChildProcess | undefined;
+  try {
+    const token = readFileSync(path.join(server.dataDir, "server", "token"), "utf8").trim();
+    agent = spawn(process.execPath, [BUNDLE, "agent", "--join", `https://127.0.0.1:${server.port}`, "--token", token, "--node-name", node, "--data-dir", agentDir], { stdio: ["ignore", "pipe", "pipe"] });
+    let agentLog = "";
+    agent.stdout!.on("data", (d: Buffer) => (agentLog += d.toString()));
+    agent.stderr!.on("data", (d: Buffer) => (agentLog += d.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!agentLog.includes("agent is running")) {
+      if (Date.now() > deadline || agent.exitCode !== null) throw new Error(`agent did not start:\n${agentLog.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const list = JSON.parse((await request(server, "GET", "/api/v1/namespaces/default/pods")).body) as { metadata: { resourceVersion: string } };
+    const watch = watchRunning(server, list.metadata.resourceVersion);
+    const latencies: number[] = [];
+    let agentRss = 0;
+    try {
+      for (let i = 0; i < opts.pods; i++) {
+        const name = `start-${i}`;
+        const t0 = performance.now();
+        const r = await request(server, "POST", "/api/v1/namespaces/default/pods", {
+          metadata: { name },
+          spec: { nodeName: undefined, nodeSelector: { "kubernetes.io/hostname": node }, terminationGracePeriodSeconds: 1, containers: [{ name: "c", image: POD_BENCH_IMAGE, imagePullPolicy: "IfNotPresent", command: ["sleep", "3600"] }] },
+        });
+        if (r.status !== 201) throw new Error(`creating ${name}: ${r.status} ${r.body}`);
+        latencies.push((await watch.runningAt(name)) - t0);
+        if (i + 1 === opts.rssPods) {
+          await new Promise((r) => setTimeout(r, AGENT_SETTLE_MS)); // let the agent go quiet before reading its memory
+          agentRss = rssBytes(agent.pid!);
+        }
+      }
+    } finally {
+      watch.close();
+    }
+    const docker = dockerRunLatencies(opts.pods);
+    const ours = summarize(latencies);
+    const base = summarize(docker);
+    return {
+      pods: opts.pods,
+      kubeLite: ours,
+      dockerRun: base,
+      ratioP50: ours.p50 / base.p50,
+      overheadP50Ms: ours.p50 - base.p50,
+      agentRssBytes: agentRss,
+      agentRssPods: opts.rssPods,
+    };
+  } finally {
+    agent?.kill("SIGTERM");
+    await server.stop();
+    server.cleanup();
+    const ids = spawnSync(DOCKER, ["ps", "-aq", "--filter", `label=io.kube-lite.node=${node}`], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
+    if (ids.length) spawnSync(DOCKER, ["rm", "-f", ...ids], { stdio: "ignore" });
+    spawnSync(DOCKER, ["network", "rm", `kube-lite-${node}`], { stdio: "ignore" });
+    rmSync(agentDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  const r = await benchPodStart(process.argv.includes("--quick") ? POD_START_QUICK : POD_START_FULL);
+  process.stdout.write(JSON.stringify(r, null, 2) + "\n");
+}
