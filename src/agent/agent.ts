@@ -19,6 +19,7 @@ import { importImageTarball } from "./kubelet/images/docker-images.js";
 import { watchImageDirectory } from "./kubelet/images/image-dir.js";
 import type { KubeObject } from "../shared/api/types.js";
 import { kubeletStreamHandler } from "./kubelet/streaming/index.js";
+import { IdleMemoryTrimmer } from "../shared/idle-memory.js";
 
 /** The cluster DNS Service IP pods get as nameserver (k3s default). */
 export const CLUSTER_DNS = "10.43.0.10";
@@ -133,11 +134,14 @@ export async function runAgent(config: AgentConfig): Promise<RunningAgent> {
   await kubelet.start();
   // The server reaches this kubelet's streaming endpoints (logs) through the tunnel.
   tunnel.onKubeletStream(kubeletStreamHandler(runtime, log.child({ component: "kubelet-streams" })));
+  // Give memory back once the node is quiet after pod churn (the agent has no request loop to watch).
+  const trimmer = new IdleMemoryTrimmer({ watchCpu: true });
   log.info({ node: config.nodeName, podCIDR: podCidr, runtime: runtimeVersion }, "agent is running");
 
   return {
     tunnel,
     async stop() {
+      trimmer.stop();
       kubelet.stop();
       lease.stop();
       reporter.stop();

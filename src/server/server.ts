@@ -20,7 +20,7 @@ import { ApiHandler } from "./apiserver/api-handler.js";
 import { buildControlPlane } from "./control-plane.js";
 import { bootstrapCluster } from "./bootstrap.js";
 import { startControllers } from "./controllers/index.js";
-import { IdleMemoryTrimmer } from "./idle-memory.js";
+import { IdleMemoryTrimmer } from "../shared/idle-memory.js";
 import { attachTunnelEndpoint } from "./tunnel-endpoint.js";
 import type { RunningAgent } from "../agent/agent.js";
 import { podLogHandler } from "./apiserver/pod-log.js";
