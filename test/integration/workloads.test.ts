@@ -184,6 +184,10 @@ test("a Deployment of 3 gets a ReplicaSet with 3 owned pods and the status rollo
   assert.equal(condition(dep, "Progressing")?.status, "True");
   assert.equal(condition(dep, "Progressing")?.message, `ReplicaSet "web-${hash}" has successfully progressed.`);
   assert.equal(dep.metadata?.annotations?.["deployment.kubernetes.io/revision"], "1");
+  // What `kubectl describe` lists: the Deployment scaled its ReplicaSet, which created pods.
+  const events = (await env.client.list({ group: "", plural: "events" }, NS)).items as unknown as { involvedObject: { kind: string; uid: string }; reason: string; message: string }[];
+  assert.ok(events.some((e) => e.involvedObject.kind === "Deployment" && e.involvedObject.uid === dep.metadata?.uid && e.reason === "ScalingReplicaSet" && e.message === `Scaled up replica set web-${hash} from 0 to 3`));
+  assert.equal(events.filter((e) => e.involvedObject.kind === "ReplicaSet" && e.reason === "SuccessfulCreate" && e.message.startsWith(`Created pod: web-${hash}-`)).length, 3);
   const rsNow = (await env.replicaSets())[0]!;
   assert.deepEqual(
     { replicas: rsNow.status?.replicas, fullyLabeledReplicas: rsNow.status?.fullyLabeledReplicas, readyReplicas: rsNow.status?.readyReplicas, availableReplicas: rsNow.status?.availableReplicas, observedGeneration: rsNow.status?.observedGeneration },

@@ -21,6 +21,7 @@ import { objectCacheKey, type ApiClient, type ResourceRef } from "../../shared/c
 import { WorkQueue } from "../../shared/client/work-queue.js";
 import { processQueue, type ReconcileResult } from "../../shared/client/controller-loop.js";
 import { claimObjects, controllerRefOf, newControllerRef, ownerStillLive } from "./controller-ref.js";
+import { ObjectEventRecorder } from "./object-events.js";
 import { canonicalJson, computePodTemplateHash, POD_TEMPLATE_HASH_LABEL, templatesEqualIgnoringHash } from "./pod-template-hash.js";
 import {
   REASON,
@@ -80,6 +81,7 @@ function compactStatus(s: DeploymentStatus): DeploymentStatus {
 
 export class DeploymentController {
   private readonly queue = new WorkQueue();
+  private readonly events: ObjectEventRecorder;
 
   /**
    * @example
@@ -93,6 +95,7 @@ export class DeploymentController {
     private readonly pods: Informer,
     private readonly log: Logger,
   ) {
+    this.events = new ObjectEventRecorder(client, FIELD_MANAGER, log);
     deployments.addHandlers({
       onAdd: (d) => this.enqueue(d),
       onUpdate: (_o, d) => this.enqueue(d),
@@ -281,8 +284,15 @@ export class DeploymentController {
     setReplicasAnnotations(copy, desired, max);
     const updated = await this.client.update(REPLICA_SETS, rs.metadata?.namespace ?? "", obj(copy), "", FIELD_MANAGER);
     Object.assign(rs, updated);
-    if (sizeChanged) this.log.info({ deployment: ctx.key, replicaSet: rs.metadata?.name, from: before, to: size }, before < size ? "scaled up replica set" : "scaled down replica set");
+    if (sizeChanged) this.recordScaling(ctx, rs.metadata?.name ?? "", before, size);
     return sizeChanged;
+  }
+
+  /** The `ScalingReplicaSet` event `kubectl describe deployment` lists. */
+  private recordScaling(ctx: SyncContext, rsName: string, from: number, to: number): void {
+    const direction = from < to ? "up" : "down";
+    this.log.debug({ deployment: ctx.key, replicaSet: rsName, from, to }, `scaled ${direction} replica set`);
+    void this.events.record(obj(ctx.d), "Normal", "ScalingReplicaSet", `Scaled ${direction} replica set ${rsName} from ${from} to ${to}`, { apiVersion: "apps/v1", kind: "Deployment" });
   }
 
   // ---- new and old ReplicaSets ------------------------------------------------------------------------
@@ -372,7 +382,7 @@ export class DeploymentController {
         throw err;
       }
     }
-    if (!alreadyExisted && replicas > 0) this.log.info({ deployment: ctx.key, replicaSet: created.metadata?.name, to: replicas }, "scaled up replica set");
+    if (!alreadyExisted && replicas > 0) this.recordScaling(ctx, created.metadata?.name ?? "", 0, replicas);
     await this.syncDeploymentRevision(ctx, String(newRevision));
     if (!alreadyExisted && hasProgressDeadline(ctx.d)) {
       const status = deepCopy(ctx.d.status ?? {});

@@ -22,6 +22,7 @@ import { processQueue, type ReconcileResult } from "../../shared/client/controll
 import { asPod, isPodActive, isPodAvailable, isPodReady, rankByNode, rankPodsForDeletion } from "./active-pods.js";
 import { ControllerExpectations } from "./controller-expectations.js";
 import { claimObjects, controllerRefOf, newControllerRef, ownerStillLive } from "./controller-ref.js";
+import { ObjectEventRecorder } from "./object-events.js";
 
 const PODS: ResourceRef = { group: "", plural: "pods" };
 
@@ -138,6 +139,7 @@ function isNotFound(err: unknown): boolean {
 export class ReplicaSetController {
   private readonly queue = new WorkQueue();
   readonly expectations = new ControllerExpectations();
+  private readonly events: ObjectEventRecorder;
 
   /**
    * @example
@@ -151,6 +153,7 @@ export class ReplicaSetController {
     private readonly pods: Informer,
     private readonly log: Logger,
   ) {
+    this.events = new ObjectEventRecorder(client, kind.controllerName, log);
     owners.addHandlers({
       onAdd: (o) => this.enqueue(o),
       onUpdate: (_old, o) => this.enqueue(o),
@@ -303,12 +306,14 @@ export class ReplicaSetController {
       this.expectations.expect(key, want, []);
       const { attempted, error } = await slowStartBatch(want, async () => {
         try {
-          await this.client.create(PODS, ns, podFromTemplate(owner, this.kind), this.kind.controllerName);
+          const pod = await this.client.create(PODS, ns, podFromTemplate(owner, this.kind), this.kind.controllerName);
+          void this.events.record(owner, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name}`, this.typeMeta());
         } catch (err) {
           // Never seen by the informer: stop waiting for it.
           this.expectations.creationObserved(key);
           // The namespace is terminating: nothing to create, not a failure of ours.
           if (err instanceof ApiError && err.code === 403 && /terminat/i.test(err.message)) return;
+          void this.events.record(owner, "Warning", "FailedCreate", `Error creating: ${(err as Error).message}`, this.typeMeta());
           throw err;
         }
       });
@@ -328,15 +333,22 @@ export class ReplicaSetController {
         victims.map(async (p) => {
           try {
             await this.client.delete(PODS, ns, p.metadata?.name ?? "", { preconditions: { uid: p.metadata?.uid } });
+            void this.events.record(owner, "Normal", "SuccessfulDelete", `Deleted pod: ${p.metadata?.name}`, this.typeMeta());
           } catch (err) {
             this.expectations.deletionObserved(key, p.metadata?.uid);
-            if (!isNotFound(err)) throw err;
+            if (isNotFound(err)) return;
+            void this.events.record(owner, "Warning", "FailedDelete", `Error deleting: ${(err as Error).message}`, this.typeMeta());
+            throw err;
           }
         }),
       );
       const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
       if (failed) throw failed.reason;
     }
+  }
+
+  private typeMeta(): { apiVersion: string; kind: string } {
+    return { apiVersion: this.kind.apiVersion, kind: this.kind.kind };
   }
 
   /** Active pods of this owner and of its siblings (other owners with the same controller), for node ranking. */
@@ -390,7 +402,7 @@ export class ReplicaSetController {
       if (!(err instanceof ApiError && err.code === 409)) throw err;
       const fresh = await this.client.get(this.kind.ref, ns, owner.metadata.name ?? "");
       if (fresh.metadata.uid !== owner.metadata.uid) return;
-      await this.client.update(this.kind.ref, ns, { ...fresh, status: { ...status, observedGeneration: status.observedGeneration } }, "status", this.kind.controllerName);
+      await this.client.update(this.kind.ref, ns, { ...fresh, status }, "status", this.kind.controllerName);
     }
   }
 }
