@@ -188,6 +188,11 @@ test("a Deployment of 3 gets a ReplicaSet with 3 owned pods and the status rollo
   const events = (await env.client.list({ group: "", plural: "events" }, NS)).items as unknown as { involvedObject: { kind: string; uid: string }; reason: string; message: string }[];
   assert.ok(events.some((e) => e.involvedObject.kind === "Deployment" && e.involvedObject.uid === dep.metadata?.uid && e.reason === "ScalingReplicaSet" && e.message === `Scaled up replica set web-${hash} from 0 to 3`));
   assert.equal(events.filter((e) => e.involvedObject.kind === "ReplicaSet" && e.reason === "SuccessfulCreate" && e.message.startsWith(`Created pod: web-${hash}-`)).length, 3);
+  // Settled: no controller keeps writing (every write costs the SD card).
+  const versions = async () => [(await env.deployment("web")).metadata?.resourceVersion, ...(await env.replicaSets()).map((r) => r.metadata?.resourceVersion)];
+  const before = await versions();
+  await new Promise((r) => setTimeout(r, 500));
+  assert.deepEqual(await versions(), before);
   const rsNow = (await env.replicaSets())[0]!;
   assert.deepEqual(
     { replicas: rsNow.status?.replicas, fullyLabeledReplicas: rsNow.status?.fullyLabeledReplicas, readyReplicas: rsNow.status?.readyReplicas, availableReplicas: rsNow.status?.availableReplicas, observedGeneration: rsNow.status?.observedGeneration },

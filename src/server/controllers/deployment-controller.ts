@@ -10,7 +10,7 @@
  * keeps revisionHistoryLimit old ReplicaSets, and writes status counters and the Available and
  * Progressing conditions that `kubectl rollout status` waits for.
  */
-import type { Deployment, DeploymentStatus, ReplicaSet } from "kubernetes-types/apps/v1.js";
+import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from "kubernetes-types/apps/v1.js";
 import type { Pod } from "kubernetes-types/core/v1.js";
 import { ApiError } from "../../shared/api/status.js";
 import { deepCopy, type KubeObject } from "../../shared/api/types.js";
@@ -619,8 +619,23 @@ export class DeploymentController {
         setCondition(status, newCondition("Progressing", "False", REASON.progressDeadlineExceeded, name ? `ReplicaSet "${name}" has timed out progressing.` : "Deployment has timed out progressing."));
       }
     }
+    const failure = this.replicaFailure(all, newRS);
+    if (failure) setCondition(status, failure);
+    else removeCondition(status, "ReplicaFailure");
     if (this.sameStatus(d.status, status)) return this.stuckRequeueDelay(d, status);
     await this.writeStatus(ctx, status);
+    return undefined;
+  }
+
+  /**
+   * A ReplicaSet's ReplicaFailure condition (pods it cannot create, e.g. over quota) as the
+   * Deployment's, the new ReplicaSet's first (upstream `getReplicaFailures`).
+   */
+  private replicaFailure(all: (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined): DeploymentCondition | undefined {
+    for (const rs of [newRS, ...all.filter((r) => r !== newRS)]) {
+      const c = rs?.status?.conditions?.find((x) => x.type === "ReplicaFailure");
+      if (c) return { type: c.type, status: c.status, reason: c.reason, message: c.message, lastUpdateTime: c.lastTransitionTime, lastTransitionTime: c.lastTransitionTime };
+    }
     return undefined;
   }
 
