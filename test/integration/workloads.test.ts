@@ -402,3 +402,48 @@ test("a ReplicationController keeps its replicas with a map selector", async (t)
     return s.readyReplicas === 2 && s.availableReplicas === 2;
   });
 });
+
+test("scaling in the middle of a rollout spreads the change over both ReplicaSets", async (t) => {
+  const env = await setUp(t);
+  await env.client.create(DEPLOY, NS, deploymentObject("web", 4, "img:1", { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 2, maxUnavailable: 0 } } }));
+  await eventually("first rollout", async () => {
+    await markReady(env);
+    return rolloutDone(await env.deployment("web"));
+  });
+  await setImage(env, "web", "img:2");
+  // New pods stay unready, so the rollout holds at 4 old + 2 new.
+  await eventually("surge", async () => (await env.replicaSets()).map((r) => r.spec?.replicas ?? 0).sort().join() === "2,4");
+  await setReplicas(env, "web", 8);
+  await eventually("proportional scale-up", async () => {
+    const sizes = (await env.replicaSets()).map((r) => r.spec?.replicas ?? 0);
+    return sizes.reduce((a, b) => a + b, 0) === 10 && sizes.every((n) => n > 2);
+  });
+  await eventually("rollout finishes at 8", async () => {
+    await markReady(env);
+    const d = await env.deployment("web");
+    return rolloutDone(d) && d.status?.availableReplicas === 8;
+  });
+  const sizes = (await env.replicaSets()).map((r) => [r.spec?.template?.spec?.containers[0]?.image, r.spec?.replicas]).sort();
+  assert.deepEqual(sizes, [["img:1", 0], ["img:2", 8]]);
+});
+
+test("a Deployment adopts an orphaned ReplicaSet of its template instead of making another", async (t) => {
+  const env = await setUp(t);
+  const labels = { app: "web", [POD_TEMPLATE_HASH_LABEL]: "kept" };
+  const orphan = await env.client.create(RS, NS, {
+    apiVersion: "apps/v1",
+    kind: "ReplicaSet",
+    metadata: { name: "web-kept", namespace: NS, labels, annotations: { "deployment.kubernetes.io/revision": "4" } },
+    spec: { replicas: 2, selector: { matchLabels: labels }, template: template(labels, "nginx:1") },
+  });
+  await env.client.create(DEPLOY, NS, deploymentObject("web", 2, "nginx:1"));
+  await eventually("adopted and rolled out", async () => {
+    await markReady(env);
+    return rolloutDone(await env.deployment("web"));
+  });
+  const rss = await env.replicaSets();
+  assert.equal(rss.length, 1, "no second ReplicaSet");
+  assert.equal(rss[0]!.metadata?.uid, orphan.metadata.uid);
+  assert.equal(rss[0]!.metadata?.ownerReferences?.[0]?.name, "web");
+  assert.equal((await env.deployment("web")).metadata?.annotations?.["deployment.kubernetes.io/revision"], "4");
+});
