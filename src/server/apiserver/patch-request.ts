@@ -101,7 +101,12 @@ export async function applyPatchRequest(r: ResourceRequest, ns: string, subresou
       name,
       subresource,
       { dryRun },
-      (live) => applyServerSide({ live: asJson(live), applied: asJson(applied), manager, force, apiVersion, kind, now, subresource, ignoredFields }).object as unknown as KubeObject,
+      (live) => {
+        const object = applyServerSide({ live: asJson(live), applied: asJson(applied), manager, force, apiVersion, kind, now, subresource, ignoredFields }).object as unknown as KubeObject;
+        // Only a resourceVersion in the applied configuration is a precondition; otherwise retry on a concurrent write.
+        if (!applied.metadata.resourceVersion) delete object.metadata.resourceVersion;
+        return object;
+      },
       subresource
         ? undefined
         : async () => {
@@ -121,6 +126,7 @@ export async function applyPatchRequest(r: ResourceRequest, ns: string, subresou
     patched.metadata ??= {} as KubeObject["metadata"];
     warnings = validate(patched);
     // A resourceVersion in the patch is a precondition; without one the patch applies to the newest object.
+    if (!patchSetsResourceVersion(bodyMediaType(contentType), parseJsonPatchBody(body))) delete patched.metadata.resourceVersion;
     return patched;
   });
   return { ...result, warnings };
@@ -143,3 +149,12 @@ export const recordManagedFields: ManagedFieldsRecorder = ({ old, updated, manag
   if (result.managedFields.length > 0) updated.metadata.managedFields = result.managedFields;
   else delete updated.metadata.managedFields;
 };
+
+/** Whether the patch body itself names a resourceVersion (then it is a precondition, never retried). */
+function patchSetsResourceVersion(contentType: string, body: unknown): boolean {
+  if (contentType.startsWith("application/json-patch+json")) {
+    return Array.isArray(body) && body.some((op) => typeof op === "object" && op !== null && (op as { path?: string }).path === "/metadata/resourceVersion");
+  }
+  const meta = (body as { metadata?: { resourceVersion?: unknown } } | null)?.metadata;
+  return meta !== null && typeof meta === "object" && meta.resourceVersion !== undefined && meta.resourceVersion !== null;
+}

@@ -71,7 +71,10 @@ export async function scaleSubresource(r: ResourceRequest, ns: string): Promise<
       desired = applyPatchToObject(contentType, current, body, { kind: "Scale", group: "autoscaling", version: "v1", manager: opts.fieldManager!, force: false }) as Scale;
     }
     const replicas = checkReplicas(name, desired);
-    return { ...live, spec: { ...(live.spec as Record<string, unknown>), replicas } };
+    // Only a resourceVersion the client sent is a precondition; otherwise a concurrent write is retried.
+    const metadata = { ...live.metadata };
+    if (!desired.metadata?.resourceVersion || (r.info.verb === "patch" && desired.metadata.resourceVersion === live.metadata.resourceVersion)) delete metadata.resourceVersion;
+    return { ...live, metadata, spec: { ...(live.spec as Record<string, unknown>), replicas } };
   });
   writeJson(r.res, 200, scaleOf(result.object), { pretty });
 }

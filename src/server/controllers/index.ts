@@ -14,6 +14,8 @@ import { ROOT_CA_CONFIGMAP, RootCAPublisher } from "./root-ca-publisher.js";
 import { startScheduler } from "../scheduler/index.js";
 import { NodeIpamController, PodCidrAllocator } from "./node-ipam-controller.js";
 import { NodeLifecycleController } from "./node-lifecycle-controller.js";
+import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND, ReplicaSetController } from "./replicaset-controller.js";
+import { DeploymentController } from "./deployment-controller.js";
 
 export interface RunningControllers {
   stop(): void;
@@ -51,7 +53,16 @@ export function startControllers(cp: ControlPlane, opts: ControllerOptions, log:
   const nodes = new Informer(client, { group: "", plural: "nodes" }, log.child({ informer: "nodes" }));
   const ipam = new NodeIpamController(client, nodes, new PodCidrAllocator(opts.clusterCidr), log.child({ controller: "node-ipam" }));
 
-  const informers = [namespaces, defaultServiceAccounts, rootCaConfigMaps, nodes];
+  // Workloads: Deployments → ReplicaSets → pods (and ReplicationControllers → pods), sharing one pod cache.
+  const pods = new Informer(client, { group: "", plural: "pods" }, log.child({ informer: "pods" }));
+  const replicaSets = new Informer(client, { group: "apps", plural: "replicasets" }, log.child({ informer: "replicasets" }));
+  const replicationControllers = new Informer(client, { group: "", plural: "replicationcontrollers" }, log.child({ informer: "replicationcontrollers" }));
+  const deployments = new Informer(client, { group: "apps", plural: "deployments" }, log.child({ informer: "deployments" }));
+  const rsController = new ReplicaSetController(client, REPLICA_SET_KIND, replicaSets, pods, log.child({ controller: "replicaset" }));
+  const rcController = new ReplicaSetController(client, REPLICATION_CONTROLLER_KIND, replicationControllers, pods, log.child({ controller: "replicationcontroller" }));
+  const deploymentController = new DeploymentController(client, deployments, replicaSets, pods, log.child({ controller: "deployment" }));
+
+  const informers = [namespaces, defaultServiceAccounts, rootCaConfigMaps, nodes, pods, replicaSets, replicationControllers, deployments];
   for (const i of informers) i.start();
   const failed = (name: string) => (err: unknown) => log.error({ controller: name, err }, "controller stopped");
   nsController.run().catch(failed("namespace"));
@@ -59,6 +70,9 @@ export function startControllers(cp: ControlPlane, opts: ControllerOptions, log:
   saController.run().catch(failed("serviceaccount"));
   caPublisher.run().catch(failed("root-ca-cert-publisher"));
   ipam.run().catch(failed("node-ipam"));
+  rsController.run().catch(failed("replicaset"));
+  rcController.run().catch(failed("replicationcontroller"));
+  deploymentController.run().catch(failed("deployment"));
   const lifecycle = new NodeLifecycleController(client, log.child({ controller: "node-lifecycle" }));
   lifecycle.start();
   const scheduler = startScheduler(cp, log.child({ controller: "scheduler" }));
@@ -71,6 +85,9 @@ export function startControllers(cp: ControlPlane, opts: ControllerOptions, log:
       caPublisher.stop();
       ipam.stop();
       lifecycle.stop();
+      rsController.stop();
+      rcController.stop();
+      deploymentController.stop();
       for (const i of informers) i.stop();
     },
   };
