@@ -7,7 +7,10 @@
 import type { Duplex } from "node:stream";
 import type { Logger } from "../../../shared/log.js";
 import { writeStreamHeader } from "../../../shared/tunnel/kubelet-stream.js";
-import type { ContainerInfo, ContainerRuntime, LogOptions } from "../runtime/types.js";
+import type { ContainerRuntime, LogOptions } from "../runtime/types.js";
+import { findContainerInstance, refuseStream } from "./containers.js";
+
+export { pickInstance } from "./containers.js";
 
 export interface LogRequest {
   namespace: string;
@@ -59,32 +62,19 @@ export function parseLogPath(path: string): LogRequest {
   };
 }
 
-/** The current instance of a container (highest restart count), or the one before it. */
-export function pickInstance(instances: ContainerInfo[], previous: boolean): ContainerInfo | undefined {
-  const sorted = [...instances].sort((a, b) => b.restartCount - a.restartCount || (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
-  return previous ? sorted[1] : sorted[0];
-}
-
 export async function serveContainerLogs(stream: Duplex, path: string, runtime: ContainerRuntime, log: Logger): Promise<void> {
   let req: LogRequest;
   try {
     req = parseLogPath(path);
   } catch (err) {
-    writeStreamHeader(stream, { code: 400, reason: "BadRequest", message: (err as Error).message });
-    stream.end();
-    return;
+    return refuseStream(stream, (err as Error).message);
   }
-  const pods = await runtime.listPodContainers();
-  const pod = pods.find((p) => p.namespace === req.namespace && p.name === req.pod);
-  const instances = (pod?.containers ?? []).filter((c) => c.containerName === req.container);
-  const target = pickInstance(instances, req.previous);
+  const target = await findContainerInstance(runtime, req.namespace, req.pod, req.container, req.previous);
   if (!target) {
-    const message = req.previous
-      ? `previous terminated container "${req.container}" in pod "${req.pod}" not found`
-      : `container "${req.container}" in pod "${req.pod}" is not available`;
-    writeStreamHeader(stream, { code: 400, reason: "BadRequest", message });
-    stream.end();
-    return;
+    return refuseStream(
+      stream,
+      req.previous ? `previous terminated container "${req.container}" in pod "${req.pod}" not found` : `container "${req.container}" in pod "${req.pod}" is not available`,
+    );
   }
   const logs = await runtime.logs(target.id, req.options);
   writeStreamHeader(stream, { ok: true });

@@ -10,7 +10,7 @@ import type { Logger } from "../../../shared/log.js";
 import { ExecChannel, ExecFrameDecoder, encodeExecFrame, MAX_EXEC_FRAME_PAYLOAD, type ExecFrame } from "../../../shared/tunnel/exec-frames.js";
 import { writeStreamHeader } from "../../../shared/tunnel/kubelet-stream.js";
 import type { ContainerRuntime, StreamSession } from "../runtime/types.js";
-import { pickInstance } from "./container-logs.js";
+import { findContainerInstance } from "./containers.js";
 
 export interface ExecRequest {
   kind: "exec" | "attach";
@@ -247,9 +247,7 @@ export async function serveExec(stream: Duplex, path: string, runtime: Container
     stream.end();
     return;
   }
-  const pods = await runtime.listPodContainers();
-  const pod = pods.find((p) => p.namespace === req.namespace && p.name === req.pod);
-  const target = pickInstance((pod?.containers ?? []).filter((c) => c.containerName === req.container), false);
+  const target = await findContainerInstance(runtime, req.namespace, req.pod, req.container);
   if (!target || target.state !== "running") {
     const message = target ? `container "${req.container}" in pod "${req.pod}" is not running` : `container "${req.container}" in pod "${req.pod}" not found`;
     writeStreamHeader(stream, { code: 400, reason: "BadRequest", message });
