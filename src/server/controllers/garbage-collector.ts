@@ -18,6 +18,8 @@ import { processQueue } from "../../shared/client/controller-loop.js";
 
 const FINALIZER_ORPHAN = "orphan";
 const FINALIZER_FOREGROUND = "foregroundDeletion";
+/** Pause before re-watching a resource whose watch ended. */
+const REWATCH_DELAY_MS = 500;
 /** While dependents of a foreground deletion remain, look again after this delay. */
 const FOREGROUND_RECHECK_MS = 500;
 
@@ -56,14 +58,24 @@ export class GarbageCollector {
   ) {}
 
   async run(workers = 1): Promise<void> {
-    for (const ref of this.resources) {
-      const w = await this.client.watch(ref, undefined, { resourceVersion: "0" }, (ev) => this.observe(ref, ev.type, ev.object), () => {
-        if (!this.stopped) this.log.warn({ resource: ref.plural }, "garbage collector watch ended");
-      });
-      this.watches.push(w);
-    }
+    for (const ref of this.resources) await this.watchResource(ref);
     const worker = () => processQueue(this.queue, (key) => this.sync(key), (key, err) => this.log.debug({ key, err: err.message }, "garbage collection failed; retrying"));
     await Promise.all(Array.from({ length: workers }, worker));
+  }
+
+  /**
+   * Watches one resource from its current state (every object arrives as ADDED, so a re-watch after a
+   * dropped stream re-checks every dependent, level-triggered) and re-watches when the stream ends.
+   */
+  private async watchResource(ref: ResourceRef): Promise<void> {
+    const rewatch = (): void => {
+      if (this.stopped) return;
+      this.log.debug({ resource: ref.plural }, "garbage collector watch ended; watching again");
+      const t = setTimeout(() => void this.watchResource(ref).catch((err: unknown) => this.log.warn({ resource: ref.plural, err }, "garbage collector watch failed")), REWATCH_DELAY_MS);
+      t.unref();
+    };
+    const w = await this.client.watch(ref, undefined, { resourceVersion: "0" }, (ev) => this.observe(ref, ev.type, ev.object), rewatch);
+    this.watches.push(w);
   }
 
   stop(): void {
