@@ -25,10 +25,14 @@ async function call(method: string, path: string, body?: unknown, contentType = 
   return { status: r.status, body: r.body ? JSON.parse(r.body) : {} };
 }
 
-async function waitUntil(what: string, fn: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+/** Controllers act asynchronously; a loaded CI machine (two suites at once) gets a generous deadline. */
+async function waitUntil(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      const controllerLines = server.logs().split("\n").filter((l) => /"controller"|garbage|warn|error/i.test(l)).slice(-40).join("\n");
+      throw new Error(`timed out waiting for ${what}\n--- controller log lines:\n${controllerLines}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -114,7 +118,8 @@ async function ownedReplicaSet(owner: Obj, name: string): Promise<void> {
   const rs = {
     apiVersion: "apps/v1",
     kind: "ReplicaSet",
-    metadata: { name, ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true }] },
+    // Labels matching the owner's selector: otherwise its Deployment controller releases it (as upstream does).
+    metadata: { name, labels: { app: owner.metadata.name }, ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true }] },
     // An old ReplicaSet of the owner: selected by its selector (else the controller releases it), another template.
     spec: { replicas: 0, selector: { matchLabels: { app: owner.metadata.name } }, template: { metadata: { labels: { app: owner.metadata.name } }, spec: { containers: [{ name: "c", image: "busybox:old" }] } } },
   };
