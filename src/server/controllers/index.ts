@@ -14,6 +14,7 @@ import { ROOT_CA_CONFIGMAP, RootCAPublisher } from "./root-ca-publisher.js";
 import { startScheduler } from "../scheduler/index.js";
 import { NodeIpamController, PodCidrAllocator } from "./node-ipam-controller.js";
 import { NodeLifecycleController } from "./node-lifecycle-controller.js";
+import { EventTTLController } from "./event-ttl-controller.js";
 import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND, ReplicaSetController } from "./replicaset-controller.js";
 import { DeploymentController } from "./deployment-controller.js";
 
@@ -75,6 +76,8 @@ export function startControllers(cp: ControlPlane, opts: ControllerOptions, log:
   deploymentController.run().catch(failed("deployment"));
   const lifecycle = new NodeLifecycleController(client, log.child({ controller: "node-lifecycle" }));
   lifecycle.start();
+  const eventTtl = new EventTTLController(client, log.child({ controller: "event-ttl" }));
+  eventTtl.start();
   const scheduler = startScheduler(cp, log.child({ controller: "scheduler" }));
   return {
     stop() {
@@ -85,6 +88,7 @@ export function startControllers(cp: ControlPlane, opts: ControllerOptions, log:
       caPublisher.stop();
       ipam.stop();
       lifecycle.stop();
+      eventTtl.stop();
       rsController.stop();
       rcController.stop();
       deploymentController.stop();
