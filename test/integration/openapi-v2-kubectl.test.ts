@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { generateSchemas } from "../../build/gen-schemas.mjs";
 import type { ResourceType } from "../../src/server/registry/types.js";
 import { BUNDLE, kubectlBinary, startServer, type TestServer } from "./harness.js";
+import { legacyDiscovery } from "../fixtures/legacy-discovery.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -79,28 +80,10 @@ describe("kubectl 1.27/1.28 with only /openapi/v2 served", { skip: skipOwn }, ()
   let serveV2 = true;
   const seen: { method: string; url: string; accept?: string; body: string }[] = [];
 
+  let discoveryOf: ((path: string) => Json | undefined) | undefined;
   function discovery(path: string): Json | undefined {
-    if (path === "/api") return { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1" }] };
-    const gvs = [...new Set(resources.filter((r) => r.group).map((r) => `${r.group}/${r.version}`))];
-    if (path === "/apis") {
-      return {
-        kind: "APIGroupList",
-        apiVersion: "v1",
-        groups: gvs.map((gv) => {
-          const [name, version] = gv.split("/");
-          return { name, versions: [{ groupVersion: gv, version }], preferredVersion: { groupVersion: gv, version } };
-        }),
-      };
-    }
-    const gv = path === "/api/v1" ? "v1" : path.replace(/^\/apis\//, "");
-    const list = resources.filter((r) => (r.group ? `${r.group}/${r.version}` : r.version) === gv);
-    if (!list.length) return undefined;
-    return {
-      kind: "APIResourceList",
-      apiVersion: "v1",
-      groupVersion: gv,
-      resources: list.map((r) => ({ name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs, shortNames: r.shortNames })),
-    };
+    discoveryOf ??= legacyDiscovery(resources);
+    return discoveryOf(path);
   }
 
   function kubectl(minor: number, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateSchemas } from "../../build/gen-schemas.mjs";
 import { resourceType, type ResourceType } from "../../src/server/registry/types.js";
+import { legacyDiscovery } from "../fixtures/legacy-discovery.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 /** Per kubectl command; the dispatcher plus discovery plus OpenAPI take well under this. */
@@ -56,29 +57,7 @@ function status(code: number, reason: string, message: string): Json {
 }
 
 /** Legacy discovery for RESOURCES, enough for kubectl to map `deployment` → apps/v1 Deployment. */
-function discovery(path: string): Json | undefined {
-  if (path === "/api") return { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1" }] };
-  const groups = [...new Set(RESOURCES.filter((r) => r.group).map((r) => `${r.group}/${r.version}`))];
-  if (path === "/apis") {
-    return {
-      kind: "APIGroupList",
-      apiVersion: "v1",
-      groups: groups.map((gv) => {
-        const [name, version] = gv.split("/");
-        return { name, versions: [{ groupVersion: gv, version }], preferredVersion: { groupVersion: gv, version } };
-      }),
-    };
-  }
-  const gv = path === "/api/v1" ? "v1" : path.replace(/^\/apis\//, "");
-  const list = RESOURCES.filter((r) => (r.group ? `${r.group}/${r.version}` : r.version) === gv);
-  if (!list.length) return undefined;
-  return {
-    kind: "APIResourceList",
-    apiVersion: "v1",
-    groupVersion: gv,
-    resources: list.map((r) => ({ name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs, shortNames: r.shortNames })),
-  };
-}
+const discovery = legacyDiscovery(RESOURCES);
 
 function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
