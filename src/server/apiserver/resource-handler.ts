@@ -138,7 +138,7 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
     }
     case "patch": {
       const mode = fieldValidationParam(r.query);
-      const result = await applyPatchRequest(r, ns, "", mode, (obj) => validateFields(r, obj, undefined, mode));
+      const result = await applyPatchRequest(r, ns, "", (obj) => validateFields(r, obj, undefined, mode));
       return respondObject(r, result.created ? 201 : 200, result.object, result.warnings);
     }
     case "delete":
@@ -268,7 +268,7 @@ async function handleSubresource(r: ResourceRequest, ns: string): Promise<void> 
     }
     if (verb === "patch") {
       const mode = fieldValidationParam(r.query);
-      const result = await applyPatchRequest(r, ns, "status", mode, (obj) => validateFields(r, obj, undefined, mode));
+      const result = await applyPatchRequest(r, ns, "status", (obj) => validateFields(r, obj, undefined, mode));
       return respondObject(r, 200, result.object, result.warnings);
     }
     throw methodNotAllowed();

@@ -68,7 +68,7 @@ export async function scaleSubresource(r: ResourceRequest, ns: string): Promise<
         return { ...live, metadata: { ...live.metadata, resourceVersion: desired.metadata.resourceVersion } };
       }
     } else {
-      desired = applyPatchToObject(contentType, current, body, { kind: "Scale", group: "autoscaling", version: "v1", manager: opts.fieldManager!, force: false }) as Scale;
+      desired = applyPatchToObject(contentType, current, body, "Scale") as Scale;
     }
     const replicas = checkReplicas(name, desired);
     // Only a resourceVersion the client sent is a precondition; otherwise a concurrent write is retried.

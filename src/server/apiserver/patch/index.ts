@@ -138,7 +138,7 @@ function decodeJsonBody(text: string): unknown {
 }
 
 /** An apply body is YAML (JSON is YAML) holding one object. */
-function decodeApplyBody(text: string): JsonObject {
+export function decodeApplyBody(text: string): JsonObject {
   let value: unknown;
   try {
     value = parseYaml(text);
