@@ -112,7 +112,6 @@ export class Scheduler {
   private readonly limiter: Limiter;
   private readonly schedulerName: string;
   private stopped = false;
-  private loop?: Promise<void>;
   /** Pods bound since start (for benchmarks and logs). */
   scheduledCount = 0;
 
@@ -155,7 +154,7 @@ export class Scheduler {
   start(): void {
     this.nodes.start();
     this.pods.start();
-    this.loop = (async () => {
+    void (async () => {
       await Promise.all([this.nodes.waitForSync(), this.pods.waitForSync()]);
       this.log.info({ nodes: this.cache.nodes.length, pending: this.pending.size }, "scheduler started");
       await this.run();

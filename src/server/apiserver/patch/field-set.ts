@@ -224,14 +224,6 @@ function comparePathElements(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function comparePaths(a: FieldPath, b: FieldPath): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const c = comparePathElements(a[i], b[i]);
-    if (c !== 0) return c;
-  }
-  return a.length - b.length;
-}
-
 /** Go's `%q`-ish rendering used by upstream's `value.ToString` for path strings. */
 function valueToString(v: unknown): string {
   return typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? "null";
