@@ -5,6 +5,7 @@
  */
 import { invalid, fieldError } from "../../shared/api/status.js";
 import type { KubeObject } from "../../shared/api/types.js";
+import { intToIpv4, ipv4ToInt } from "../../shared/api/ipv4.js";
 
 export const DEFAULT_SERVICE_CIDR = "10.43.0.0/16";
 export const NODE_PORT_RANGE: [number, number] = [30000, 32767];
@@ -23,14 +24,6 @@ interface ServiceSpec {
   ports?: ServicePort[];
 }
 
-function ipToInt(ip: string): number {
-  return ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-}
-
-function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join(".");
-}
-
 export class ServiceIpAllocator {
   private readonly base: number;
   private readonly size: number;
@@ -40,13 +33,13 @@ export class ServiceIpAllocator {
 
   constructor(cidr = DEFAULT_SERVICE_CIDR) {
     const [ip, bits] = cidr.split("/");
-    this.base = ipToInt(ip!);
+    this.base = ipv4ToInt(ip!);
     this.size = 2 ** (32 - Number(bits));
   }
 
   /** The first usable address (x.x.x.1): the `kubernetes` Service's ClusterIP. */
   apiServerIp(): string {
-    return intToIp(this.base + 1);
+    return intToIpv4(this.base + 1);
   }
 
   /** Marks what stored Services already use. */
@@ -63,14 +56,14 @@ export class ServiceIpAllocator {
   }
 
   private inRange(ip: string): boolean {
-    const n = ipToInt(ip);
+    const n = ipv4ToInt(ip);
     return /^\d+\.\d+\.\d+\.\d+$/.test(ip) && n > this.base && n < this.base + this.size - 1;
   }
 
   private allocateIp(): string {
     for (let i = 0; i < this.size - 3; i++) {
       const offset = 2 + ((this.next + i) % (this.size - 3));
-      const ip = intToIp(this.base + offset);
+      const ip = intToIpv4(this.base + offset);
       if (!this.usedIps.has(ip)) {
         this.next = offset - 1;
         return ip;
@@ -98,7 +91,7 @@ export class ServiceIpAllocator {
     if (type !== "ExternalName") {
       let ip = spec.clusterIP ?? spec.clusterIPs?.[0];
       if (ip && ip !== "None") {
-        if (!this.inRange(ip)) throw invalid("", "Service", name, [fieldError.invalid("spec.clusterIPs", [ip], `failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${intToIp(this.base)}/${32 - Math.log2(this.size)}`)]);
+        if (!this.inRange(ip)) throw invalid("", "Service", name, [fieldError.invalid("spec.clusterIPs", [ip], `failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${intToIpv4(this.base)}/${32 - Math.log2(this.size)}`)]);
         if (this.usedIps.has(ip)) throw invalid("", "Service", name, [fieldError.invalid("spec.clusterIPs", [ip], `failed to allocate IP ${ip}: provided IP is already allocated`)]);
       } else if (!ip) {
         ip = this.allocateIp();

@@ -10,20 +10,13 @@ import type { Informer } from "../../shared/client/informer.js";
 import type { ApiClient, ResourceRef } from "../../shared/client/types.js";
 import { WorkQueue } from "../../shared/client/work-queue.js";
 import { processQueue } from "../../shared/client/controller-loop.js";
+import { intToIpv4, ipv4ToInt } from "../../shared/api/ipv4.js";
 
 export const DEFAULT_CLUSTER_CIDR = "10.42.0.0/16";
 /** Size of each node's pod CIDR (k3s's default node-cidr-mask-size). */
 export const NODE_CIDR_MASK = 24;
 
 const NODES: ResourceRef = { group: "", plural: "nodes" };
-
-function ipToInt(ip: string): number {
-  return ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0) >>> 0;
-}
-
-function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join(".");
-}
 
 /** Splits a cluster CIDR into node subnets and tracks which are taken. */
 export class PodCidrAllocator {
@@ -35,7 +28,7 @@ export class PodCidrAllocator {
     const [ip, bits] = clusterCidr.split("/");
     const prefix = Number(bits);
     if (!ip || !Number.isInteger(prefix) || prefix > mask) throw new Error(`invalid cluster CIDR ${clusterCidr} for /${mask} node subnets`);
-    this.base = ipToInt(ip) & (prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0);
+    this.base = ipv4ToInt(ip) & (prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0);
     this.count = 2 ** (mask - prefix);
   }
 
@@ -51,7 +44,7 @@ export class PodCidrAllocator {
   allocate(): string | undefined {
     const size = 2 ** (32 - this.mask);
     for (let i = 0; i < this.count; i++) {
-      const cidr = `${intToIp((this.base + i * size) >>> 0)}/${this.mask}`;
+      const cidr = `${intToIpv4((this.base + i * size) >>> 0)}/${this.mask}`;
       if (!this.used.has(cidr)) {
         this.used.add(cidr);
         return cidr;

@@ -14,6 +14,7 @@ import { ApiError } from "../../shared/api/status.js";
 import type { KubeObject } from "../../shared/api/types.js";
 import type { Logger } from "../../shared/log.js";
 import type { ApiClient, ResourceRef } from "../../shared/client/types.js";
+import { rfc3339 } from "../../shared/api/time.js";
 
 /** How often nodes are checked (upstream --node-monitor-period 5 s). */
 export const NODE_MONITOR_PERIOD_MS = 5_000;
@@ -35,10 +36,6 @@ interface Observed {
   heartbeat: string;
   /** When this controller saw it change. */
   at: number;
-}
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 /** The taints a node should carry for its health: unreachable, not-ready, or none. */

@@ -8,6 +8,7 @@ import { randomUUID, randomInt } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type { KubeObject, KubeList } from "../../shared/api/types.js";
 import { apiVersionOf, deepCopy } from "../../shared/api/types.js";
+import { rfc3339 } from "../../shared/api/time.js";
 import {
   ApiError,
   alreadyExists,
@@ -107,7 +108,7 @@ export interface UpdateResult {
 }
 
 export function nowTimestamp(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  return rfc3339();
 }
 
 function generateNameSuffix(): string {
@@ -554,14 +555,14 @@ export class GenericStore {
           // fall through to immediate deletion (force)
         } else if (graceful && grace < current) {
           next.metadata.deletionGracePeriodSeconds = grace;
-          next.metadata.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+          next.metadata.deletionTimestamp = rfc3339(Date.now() + grace * 1000);
         } else {
           return { object: live, deleted: false };
         }
       }
       if (finalizers.size > 0 || graceful || blocked) {
         if (!next.metadata.deletionTimestamp || graceful) {
-          next.metadata.deletionTimestamp ??= new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+          next.metadata.deletionTimestamp ??= rfc3339(Date.now() + grace * 1000);
           next.metadata.deletionGracePeriodSeconds ??= grace;
         }
         next.metadata.finalizers = [...finalizers];
