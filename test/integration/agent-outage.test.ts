@@ -8,7 +8,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BUNDLE, startServer } from "./harness.js";
+import { BUNDLE, clusterCidr, startServer } from "./harness.js";
 
 const DOCKER = "/usr/bin/docker";
 const IMAGE = "kube-lite-test/busybox:latest";
@@ -20,7 +20,7 @@ test("stop the server for 30 s: pods keep running and the agent is back within 1
   const node = `outage-${process.pid}`;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "kube-lite-outage-"));
   const agentDir = mkdtempSync(path.join(os.tmpdir(), "kube-lite-outage-agent-"));
-  const cidr = `10.${100 + (process.pid % 40)}.0.0/16`;
+  const cidr = clusterCidr();
   let server = await startServer({ dataDir, args: ["--cluster-cidr", cidr] });
   const port = server.port;
   let agentLog = "";

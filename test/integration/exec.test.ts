@@ -12,7 +12,7 @@ import https from "node:https";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { kubectlBinary, startServer, type TestServer } from "./harness.js";
+import { clusterCidr, kubectlBinary, startServer, type TestServer } from "./harness.js";
 
 const DOCKER = "/usr/bin/docker";
 const IMAGE = "kube-lite-test/busybox:latest";
@@ -20,7 +20,7 @@ const dockerReady = spawnSync(DOCKER, ["image", "inspect", IMAGE], { stdio: "ign
 const skip = dockerReady ? false : `no Docker engine with ${IMAGE} (run test/setup-host.sh as root)`;
 
 const NODE = `exec-${process.pid}`;
-const CLUSTER_CIDR = `10.${150 + (process.pid % 40)}.0.0/16`;
+const CLUSTER_CIDR = clusterCidr();
 const POD = "execpod";
 
 let server: TestServer;

@@ -3,7 +3,7 @@
  * temporary data dir, waits until it is ready, and runs the real kubectl against it.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, existsSync, readFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -28,6 +28,56 @@ export async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** Second octets handed out by clusterCidr(): 10.X.0.0/16 for X in this range. */
+const CIDR_OCTETS = { first: 100, count: 150 };
+
+/**
+ * A cluster CIDR (`10.X.0.0/16`) no other test process on this machine holds: each node's Docker
+ * network takes a /24 of it, and two clusters on one engine with overlapping subnets fail to start.
+ * Claims are directories in the temp dir holding the claimer's pid (mkdir is atomic); a claim whose
+ * process is gone is taken over. Released when this process exits.
+ *
+ * @example const server = await startServer({ embeddedAgentNode: "n1", args: ["--cluster-cidr", clusterCidr()] });
+ */
+export function clusterCidr(): string {
+  const start = process.pid % CIDR_OCTETS.count;
+  for (let i = 0; i < CIDR_OCTETS.count; i++) {
+    const octet = CIDR_OCTETS.first + ((start + i) % CIDR_OCTETS.count);
+    const claim = path.join(os.tmpdir(), `kube-lite-test-cidr-${octet}`);
+    try {
+      mkdirSync(claim);
+    } catch {
+      let holder = 0;
+      try {
+        holder = Number(readFileSync(path.join(claim, "pid"), "utf8"));
+      } catch {
+        continue; // being claimed right now
+      }
+      if (holder === process.pid || processAlive(holder)) continue;
+      rmSync(claim, { recursive: true, force: true });
+      try {
+        mkdirSync(claim);
+      } catch {
+        continue;
+      }
+    }
+    writeFileSync(path.join(claim, "pid"), String(process.pid));
+    process.once("exit", () => rmSync(claim, { recursive: true, force: true }));
+    return `10.${octet}.0.0/16`;
+  }
+  throw new Error("no free test cluster CIDR: too many test processes hold one");
+}
+
+function processAlive(pid: number): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 export interface KubectlResult {

@@ -21,6 +21,7 @@ import { connectDocker } from "../../src/agent/kubelet/runtime/docker-client.js"
 import { LABEL_NODE } from "../../src/agent/kubelet/runtime/labels.js";
 import { Kubelet } from "../../src/agent/kubelet/pod-workers/kubelet.js";
 import type { KubeObject } from "../../src/shared/api/types.js";
+import { clusterCidr } from "./harness.js";
 
 const IMAGE = "kube-lite-test/busybox:latest";
 const PODS = { group: "", plural: "pods" };
@@ -30,7 +31,8 @@ const quiet = pino({ level: "silent" });
 const suffix = randomBytes(3).toString("hex");
 const nodeName = `kubelet-test-${suffix}`;
 // A /24 in 10.200–249.x: far from Docker's default pools and kube-lite's 10.42/10.43.
-const subnet = `10.${200 + (randomBytes(1)[0]! % 50)}.${randomBytes(1)[0]! % 250}.0/24`;
+/** The first /24 of a cluster CIDR no other test process holds. */
+const subnet = clusterCidr().replace(/\.0\.0\/16$/, ".0.0/24");
 const network = { name: `kube-lite-${nodeName}`, subnet };
 
 let dir = "";

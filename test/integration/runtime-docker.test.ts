@@ -16,12 +16,14 @@ import { LABEL_NODE } from "../../src/agent/kubelet/runtime/labels.js";
 import { ImagePullError } from "../../src/agent/kubelet/images/ensure.js";
 import { runImageImport } from "../../src/agent/kubelet/images/import-command.js";
 import type { ContainerConfig, PodSandboxConfig, RuntimeEvent } from "../../src/agent/kubelet/runtime/types.js";
+import { clusterCidr } from "./harness.js";
 
 const IMAGE = "kube-lite-test/busybox:latest";
 const suffix = randomBytes(3).toString("hex");
 const nodeName = `rt-test-${suffix}`;
 // A /24 in 10.200–249.x: far from Docker's default pools (172.17+, 192.168) and kube-lite's 10.42/10.43.
-const subnet = `10.${200 + (randomBytes(1)[0]! % 50)}.${randomBytes(1)[0]! % 250}.0/24`;
+/** The first /24 of a cluster CIDR no other test process holds. */
+const subnet = clusterCidr().replace(/\.0\.0\/16$/, ".0.0/24");
 const network = { name: `kube-lite-${nodeName}`, subnet };
 let rootDir = "";
 let runtime: DockerRuntime;
