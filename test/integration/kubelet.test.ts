@@ -30,8 +30,7 @@ const EVENTS = { group: "", plural: "events" };
 const quiet = pino({ level: "silent" });
 const suffix = randomBytes(3).toString("hex");
 const nodeName = `kubelet-test-${suffix}`;
-// A /24 in 10.200–249.x: far from Docker's default pools and kube-lite's 10.42/10.43.
-/** The first /24 of a cluster CIDR no other test process holds. */
+/** The first /24 of a test cluster CIDR (10.100–249.x, clear of Docker's pools and kube-lite's 10.42/10.43) no other test process holds. */
 const subnet = clusterCidr().replace(/\.0\.0\/16$/, ".0.0/24");
 const network = { name: `kube-lite-${nodeName}`, subnet };
 

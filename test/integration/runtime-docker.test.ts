@@ -21,8 +21,7 @@ import { clusterCidr } from "./harness.js";
 const IMAGE = "kube-lite-test/busybox:latest";
 const suffix = randomBytes(3).toString("hex");
 const nodeName = `rt-test-${suffix}`;
-// A /24 in 10.200–249.x: far from Docker's default pools (172.17+, 192.168) and kube-lite's 10.42/10.43.
-/** The first /24 of a cluster CIDR no other test process holds. */
+/** The first /24 of a test cluster CIDR (10.100–249.x, clear of Docker's pools and kube-lite's 10.42/10.43) no other test process holds. */
 const subnet = clusterCidr().replace(/\.0\.0\/16$/, ".0.0/24");
 const network = { name: `kube-lite-${nodeName}`, subnet };
 let rootDir = "";
