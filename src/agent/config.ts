@@ -14,7 +14,15 @@ export interface AgentCliConfig {
   nodeIP?: string;
   labels: Record<string, string>;
   taints: Taint[];
+  /** `docker` (default) or `sim`, the in-memory runtime for scale work. */
+  runtime: AgentRuntimeKind;
+  /** With `sim`: how many simulated nodes this process hosts (`--sim-nodes`, default 1). */
+  simNodes: number;
 }
+
+/** The container runtimes `--runtime` accepts. */
+export const AGENT_RUNTIMES = ["docker", "sim"] as const;
+export type AgentRuntimeKind = (typeof AGENT_RUNTIMES)[number];
 
 const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
 
@@ -40,6 +48,23 @@ export function parseNodeTaint(text: string): Taint {
     throw new UsageError(`--node-taint "${text}": must be key[=value]:Effect with Effect one of ${TAINT_EFFECTS.join(", ")}`);
   }
   return value === undefined ? { key, effect } : { key, value, effect };
+}
+
+/**
+ * `--runtime` and `--sim-nodes` → the runtime and the number of simulated nodes, with the flag in any
+ * error message.
+ *
+ * @example parseRuntimeFlags({ runtime: "sim", "sim-nodes": "50" }) // { runtime: "sim", simNodes: 50 }
+ */
+export function parseRuntimeFlags(values: Record<string, unknown>): { runtime: AgentRuntimeKind; simNodes: number } {
+  const runtime = String(values.runtime ?? "docker");
+  if (!(AGENT_RUNTIMES as readonly string[]).includes(runtime)) throw new UsageError(`--runtime "${runtime}": unknown runtime, must be one of ${AGENT_RUNTIMES.join(", ")}`);
+  const count = values["sim-nodes"];
+  if (count === undefined) return { runtime: runtime as AgentRuntimeKind, simNodes: 1 };
+  if (runtime !== "sim") throw new UsageError("--sim-nodes needs --runtime sim (simulated nodes only; a Docker agent is one node)");
+  const text = String(count);
+  if (!/^[0-9]+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) throw new UsageError(`--sim-nodes "${text}": must be a positive integer`);
+  return { runtime: "sim", simNodes: Number(text) };
 }
 
 export function defaultAgentDataDir(): string {
@@ -73,5 +98,6 @@ export function parseAgentConfig(values: Record<string, unknown>): AgentCliConfi
     nodeIP: values["node-ip"] as string | undefined,
     labels: Object.fromEntries(((values["node-label"] as string[] | undefined) ?? []).map(parseNodeLabel)),
     taints: ((values["node-taint"] as string[] | undefined) ?? []).map(parseNodeTaint),
+    ...parseRuntimeFlags(values),
   };
 }
