@@ -65,6 +65,8 @@ const COMMANDS: Record<string, Command> = {
       "node-ip": { type: "string" },
       "node-label": { type: "string", multiple: true },
       "node-taint": { type: "string", multiple: true },
+      runtime: { type: "string" },
+      "sim-nodes": { type: "string" },
     },
     help: {
       join: "The server to join, https://SERVER:6443",
@@ -76,6 +78,8 @@ const COMMANDS: Record<string, Command> = {
       "node-ip": "IP address to advertise for this node (default: the default route's address)",
       "node-label": "Label to register the node with, key=value (repeatable)",
       "node-taint": "Taint to register the node with, key=value:Effect (repeatable)",
+      runtime: "Container runtime: docker (default) or sim, an in-memory runtime for scale tests that runs no containers",
+      "sim-nodes": "With --runtime sim: simulated nodes in this process, named NODE_NAME-0 … NODE_NAME-(N-1) (default 1)",
     },
     async run(values) {
       tuneV8ForSmallMachines();
