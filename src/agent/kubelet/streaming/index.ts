@@ -8,6 +8,7 @@ import type { KubeletStreamHandler } from "../../tunnel/index.js";
 import type { ContainerRuntime } from "../runtime/types.js";
 import { serveContainerLogs } from "./container-logs.js";
 import { serveExec } from "./exec.js";
+import { servePortForward } from "./port-forward.js";
 
 export function kubeletStreamHandler(runtime: ContainerRuntime, log: Logger): KubeletStreamHandler {
   return (stream, request) => {
@@ -26,6 +27,10 @@ export function kubeletStreamHandler(runtime: ContainerRuntime, log: Logger): Ku
     }
     if (request.endpoint === "exec" || request.endpoint === "attach") {
       serveExec(stream, request.path, runtime, log).catch(fail);
+      return;
+    }
+    if (request.endpoint === "portForward") {
+      servePortForward(stream, request.path, runtime, log).catch(fail);
       return;
     }
     writeStreamHeader(stream, { code: 400, reason: "BadRequest", message: `this kube-lite agent does not serve ${request.endpoint} yet` });
