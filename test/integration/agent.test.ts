@@ -9,7 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BUNDLE, startServer, type TestServer } from "./harness.js";
+import { BUNDLE, clusterCidr, startServer, type TestServer } from "./harness.js";
 
 const DOCKER = "/usr/bin/docker";
 const IMAGE = "kube-lite-test/busybox:latest";
@@ -19,7 +19,7 @@ const skip = dockerReady ? false : `no Docker engine with ${IMAGE} (run test/set
 const suffix = `${process.pid}`;
 const SERVER_NODE = `it-server-${suffix}`;
 const AGENT_NODE = `it-agent-${suffix}`;
-const CLUSTER_CIDR = `10.${200 + (process.pid % 50)}.0.0/16`;
+const CLUSTER_CIDR = clusterCidr();
 
 let server: TestServer;
 let agent: ChildProcess | undefined;
