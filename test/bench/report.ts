@@ -91,6 +91,7 @@ export function renderMarkdown(r: BenchResults, previous = ""): string {
     `- Store size: ${r.storeKeys} ConfigMaps × ${r.storeWritesPerKey} writes each (a create, then unconditional PUTs) at concurrency 32; size of \`state.db\` + \`state.db-wal\`. The server compacts every 5 minutes (keeping 1,000 revisions); the benchmark asks for a shorter interval with \`${COMPACTION_INTERVAL_ENV}\`, and if the server does not compact in time, stops it and runs the same \`Compactor\` once on its data dir (said in the table).`,
     `- Memory: VmRSS from /proc/PID/status of a fresh server after creating ${r.memory.objects} ConfigMaps and idling ${r.memory.settleMs / 1000} s (the target: the server trims its V8 heap once it has been quiet for 10 s), and again at ${r.memory.longIdleMs / 1000} s. Wasm memory is the resident part of the wasm reservations in /proc/PID/smaps (SQLite's heap). V8 heap comes from \`GET ${MEMORY_DEBUG_PATH}\` when the server has it.`,
     "- Pods: test/bench/pod-start.ts runs a server (control plane only) and one `kube-lite agent` process on the local Docker engine, creates pods one at a time (local image, IfNotPresent) and times each from the create request to a watch event showing it Running; then starts the same image with raw `docker run -d` as often, in the same run. The agent's RSS is read from /proc after 20 pods run and it has been quiet for 15 s.",
+    "- Simulated nodes: test/bench/sim-nodes.ts runs a server (control plane only) and one `kube-lite agent --runtime sim --sim-nodes N` process: N full agents (tunnel, node status, Lease, kubelet) on the in-memory runtime, which starts no containers. It times the nodes from the agent's start to all Ready, then creates the Deployments and times the first create to the last pod seen Running on a watch; RSS of the agent is read after a quiet period, idle and with the pods running; CPU time of both processes from /proc/PID/stat.",
     "- Scheduler: test/bench/scheduler.ts builds the control plane in the benchmark's own process over SQLite (no HTTPS), creates Node objects and pending pods, and times the scheduler from its start until every pod is bound through the pods/binding path.",
     "",
   );
@@ -164,6 +165,25 @@ function tables(r: BenchResults): Table[] {
       notes: [
         `ratio at p50 ${p.ratioP50.toFixed(2)}×, overhead +${ms(p.overheadP50Ms)} ms; agent process RSS with ${p.agentRssPods} pods running: ${mib(p.agentRssBytes)} MiB (a bare Node process is about 41 MiB).`,
       ],
+    });
+  }
+  if (r.simNodes) {
+    const n = r.simNodes;
+    result.push({
+      title: `Simulated nodes (${n.nodes} nodes in one agent process, ${n.pods} pods, test/bench/sim-nodes.ts)`,
+      headers: ["metric", "value", "unit"],
+      rows: [
+        [`${n.nodes} nodes joined and Ready`, ms(n.nodesReadyMs), "ms"],
+        [`${n.pods} pods in ${n.deployments} Deployments: first create → all Running (watch)`, ms(n.allRunningMs), "ms"],
+        ["pods Running per second", n.podsPerSecond.toFixed(0), "pods/s"],
+        ["pods per node, min–max", `${n.podsPerNodeMin}–${n.podsPerNodeMax}`, "pods"],
+        ["agent process RSS idle, per node", mib(n.agentRssIdleBytes / n.nodes), `MiB (${mib(n.agentRssIdleBytes)} MiB in all)`],
+        [`agent process RSS with ${n.pods} pods, per node`, mib(n.agentRssLoadedBytes / n.nodes), `MiB (${mib(n.agentRssLoadedBytes)} MiB in all)`],
+        ["agent RSS added per running pod", ((n.agentRssLoadedBytes - n.agentRssIdleBytes) / n.pods / 1024).toFixed(0), "KiB"],
+        ["server RSS with the pods running", mib(n.serverRssLoadedBytes), "MiB"],
+        ["CPU while the pods started: server, agent", `${(n.serverCpuMs / 1000).toFixed(1)}, ${(n.agentCpuMs / 1000).toFixed(1)}`, "s"],
+      ],
+      leftColumns: [2],
     });
   }
   const mem = r.memory;

@@ -6,6 +6,7 @@ import type { MachineInfo } from "./machine.js";
 import type { ProcessMemory } from "./memory.js";
 import type { SchedulerBenchRow } from "./scheduler.js";
 import type { PodStartResult } from "./pod-start.js";
+import type { SimNodesResult } from "./sim-nodes.js";
 import type { StoreSizeResult } from "./store-size.js";
 import type { WatchLatencyResult } from "./watch-latency.js";
 
@@ -50,6 +51,8 @@ export interface BenchResults {
   scheduler: SchedulerBenchRow[];
   /** Pod start latency and agent RSS on Docker (test/bench/pod-start.ts); absent without a Docker engine. */
   podStart?: PodStartResult;
+  /** Scale with simulated nodes in one agent process (test/bench/sim-nodes.ts); absent in results from before it existed. */
+  simNodes?: SimNodesResult;
   durationMs: number;
 }
 

@@ -21,6 +21,7 @@ import type { BenchResults, MemoryResults, ThroughputRow } from "./results.js";
 import { BENCH_COMPACTION_INTERVAL_MS, COMPACTION_INTERVAL_ENV, measureStoreSize } from "./store-size.js";
 import { benchScheduler, SCHEDULER_BENCH_FULL, SCHEDULER_BENCH_QUICK } from "./scheduler.js";
 import { benchPodStart, dockerAvailable, POD_START_FULL, POD_START_QUICK } from "./pod-start.js";
+import { benchSimNodes, SIM_NODES_FULL, SIM_NODES_QUICK } from "./sim-nodes.js";
 import { measureWatchLatency } from "./watch-latency.js";
 import { createConfigMaps, getConfigMaps } from "./workloads.js";
 
@@ -162,6 +163,10 @@ async function main(): Promise<void> {
       log("pods: skipped (no Docker engine with the test image: run test/setup-host.sh as root)");
     }
 
+    const simCfg = quick ? SIM_NODES_QUICK : SIM_NODES_FULL;
+    log(`simulated nodes: one agent process with ${simCfg.nodes} nodes, ${simCfg.deployments * simCfg.replicasPerDeployment} pods`);
+    const simNodes = await benchSimNodes(simCfg);
+
     const results: BenchResults = {
       machine,
       quick,
@@ -175,6 +180,7 @@ async function main(): Promise<void> {
       memory,
       scheduler,
       podStart,
+      simNodes,
       durationMs: performance.now() - started,
     };
     process.stdout.write(`\n${renderText(results)}`);
