@@ -233,17 +233,17 @@ test("a pod on the second node: two containers share localhost and an emptyDir (
   const page = ok(["exec", "web", "-c", "writer", "--", "wget", "-qO-", "http://127.0.0.1:8080/index.html"]).trim();
   const n = /^written-by-writer (\d+)$/.exec(page)?.[1];
   assert.ok(n, `page served from the emptyDir: ${JSON.stringify(page)}`);
-  // The writer logged that it wrote that very page.
-  assert.match(ok(["logs", "web", "-c", "writer"]), new RegExp(`^wrote ${n}$`, "m"));
+  // The writer logged that it wrote that very page (it logs right after the rename).
+  await waitFor(`the writer's log line for write ${n}`, () => new RegExp(`^wrote ${n}$`, "m").test(ok(["logs", "web", "-c", "writer"])), 10_000);
 });
 
 test("kubectl logs of the pod on the second node, default container and -c", { skip }, async () => {
+  await waitFor("a few writes", () => /^wrote 3$/m.test(server.kubectl(["logs", "web", "-c", "writer"]).stdout), 20_000);
   // No -c: kubectl picks the first container and says so.
   const r = server.kubectl(["logs", "web", "--tail=2"]);
   assert.equal(r.status, 0, r.stderr + diagnostics());
   assert.match(r.stderr, /Defaulted container "writer" out of: writer, server/);
   assert.match(r.stdout, /^wrote \d+\nwrote \d+\n$/);
-  await waitFor("a few writes", () => /^wrote 3$/m.test(server.kubectl(["logs", "web", "-c", "writer"]).stdout), 20_000);
   const lines = ok(["logs", "web", "-c", "writer"]).trim().split("\n");
   assert.deepEqual(lines.slice(0, 3), ["wrote 1", "wrote 2", "wrote 3"]);
   assert.match(ok(["logs", "web", "-c", "writer", "--tail=1", "--timestamps"]), /^\d{4}-\d\d-\d\dT[\d:.]+Z wrote \d+\n$/);
@@ -332,7 +332,7 @@ test("pods that fit nowhere show upstream's FailedScheduling reason", { skip }, 
   assert.match(ok(["get", "pod", "nowhere", "--no-headers"]), /^nowhere\s+0\/1\s+Pending\s+0\s/);
 });
 
-test("deleting a pod stops its containers within its grace period", { skip }, async () => {
+test("deleting a pod stops its containers within its grace period", { skip }, async (t) => {
   const running = await waitFor("doomed Running", () => {
     const p = getPod("doomed");
     return p?.status.containerStatuses?.[0]?.state?.running ? p : undefined;
@@ -344,6 +344,7 @@ test("deleting a pod stops its containers within its grace period", { skip }, as
   // the containers stopped.
   ok(["delete", "pod", "doomed"]);
   const took = Date.now() - t0;
+  t.diagnostic(`kubectl delete of a pod with a ${DOOMED_GRACE_SECONDS} s grace period whose container ignores SIGTERM took ${took} ms`);
   assert.ok(took >= (DOOMED_GRACE_SECONDS - 1) * 1000, `the SIGTERM-ignoring container got its grace period (${took} ms)`);
   assert.ok(took <= DOOMED_GRACE_SECONDS * 1000 + DELETE_SLACK_MS, `stopped within the grace period plus slack (${took} ms)`);
   const left = dockerContainersOf(uid).filter((row) => row.endsWith(" running"));
@@ -352,7 +353,7 @@ test("deleting a pod stops its containers within its grace period", { skip }, as
   assert.equal(server.kubectl(["get", "pod", "doomed"]).status, 1);
 });
 
-test("a crashing container goes to CrashLoopBackOff with growing back-off", { skip }, async () => {
+test("a crashing container goes to CrashLoopBackOff with growing back-off", { skip }, async (t) => {
   // Upstream's back-off doubles from 10 s: the third instance starts about 10 + 20 s after the first
   // death, so the poller has seen restart counts 1..3 within ~45 s of the pod's creation.
   await waitFor("restart counts 1, 2 and 3 in CrashLoopBackOff", () => [1, 2, 3].every((n) => crashSeen.has(n)), 90_000);
@@ -370,8 +371,10 @@ test("a crashing container goes to CrashLoopBackOff with growing back-off", { sk
   const at = (t: string | undefined) => Date.parse(t ?? "");
   const gap1 = (at(s2.lastState?.terminated?.startedAt) - at(s1.lastState?.terminated?.finishedAt)) / 1000;
   const gap2 = (at(s3.lastState?.terminated?.startedAt) - at(s2.lastState?.terminated?.finishedAt)) / 1000;
-  assert.ok(gap1 >= 9 && gap1 <= 15, `first back-off ~10 s, was ${gap1} s`);
-  assert.ok(gap2 >= 19 && gap2 <= 26, `second back-off ~20 s, was ${gap2} s`);
+  t.diagnostic(`pauses before restarts 2 and 3: ${gap1} s, ${gap2} s`);
+  assert.ok(gap1 >= 9 && gap1 <= 18, `first back-off ~10 s, was ${gap1} s`);
+  assert.ok(gap2 >= 19 && gap2 <= 30, `second back-off ~20 s, was ${gap2} s`);
+  assert.ok(gap2 - gap1 >= 8, `the back-off grew: ${gap1} s then ${gap2} s`);
   assert.match(ok(["get", "pod", "crasher", "--no-headers"]), /^crasher\s+0\/1\s+(CrashLoopBackOff|Error|Completed|Running)\s+[3-9]\s/);
   const backoffs = podEvents("crasher").filter((e) => e.reason === "BackOff");
   assert.ok(backoffs.length >= 1 && backoffs[0]!.type === "Warning", `BackOff warning events: ${JSON.stringify(backoffs)}`);
