@@ -4,6 +4,7 @@ import { build } from "esbuild";
 import { mkdirSync } from "node:fs";
 import { sqliteWasmPlugin } from "./build/sqlite-wasm-plugin.mjs";
 import { optionalNativeStubPlugin } from "./build/optional-native-stub-plugin.mjs";
+import { unusedFeatureStubPlugin } from "./build/unused-feature-stub-plugin.mjs";
 import { generateSchemas } from "./build/gen-schemas.mjs";
 
 const started = Date.now();
@@ -27,7 +28,7 @@ await build({
   charset: "ascii",
   logLevel: "warning",
   loader: { ".wasm": "binary" },
-  plugins: [sqliteWasmPlugin(), optionalNativeStubPlugin()],
+  plugins: [sqliteWasmPlugin(), optionalNativeStubPlugin(), unusedFeatureStubPlugin()],
   banner: { js: "#!/usr/bin/env node" },
 });
 console.log(`built dist/kube-lite.cjs in ${Date.now() - started} ms`);
