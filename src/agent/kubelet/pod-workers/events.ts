@@ -37,6 +37,12 @@ function now(): string {
 export class KubeletEventRecorder {
   private readonly recent = new Map<string, { event: KubeObject; count: number }>();
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  /**
+   * The write in progress per aggregation key. A repeat waits for it, so two records of one event in
+   * quick succession (a worker's back-to-back syncs in a back-off window) become one Event with
+   * count 2, not two Events each created before the other was remembered.
+   */
+  private readonly writing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly client: ApiClient,
@@ -57,6 +63,17 @@ export class KubeletEventRecorder {
       this.log.debug({ pod: `${ns}/${pod.metadata?.name}`, reason }, "event throttled");
       return;
     }
+    const mine = (this.writing.get(key) ?? Promise.resolve()).then(() => this.write(pod, ns, key, type, reason, message, fieldPath));
+    this.writing.set(key, mine);
+    try {
+      await mine;
+    } finally {
+      if (this.writing.get(key) === mine) this.writing.delete(key);
+    }
+  }
+
+  /** Creates the Event, or bumps the count of the one remembered under `key`; never throws. */
+  private async write(pod: Pod, ns: string, key: string, type: EventType, reason: string, message: string, fieldPath: string | undefined): Promise<void> {
     try {
       const seen = this.recent.get(key);
       if (seen) {
