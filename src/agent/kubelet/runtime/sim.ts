@@ -4,7 +4,8 @@
  * until stopped, images are always present. Nothing touches Docker, and nothing of a container exists
  * on disk. The kubelet above it is the real one, so pod phases, conditions, restarts per restartPolicy
  * and deletion behave as on Docker. Streaming (exec, attach, port-forward) has no process to talk to and
- * is refused with a clear error; exec probes and exec hooks therefore fail.
+ * is refused with a clear error; exec probes and exec hooks therefore fail. State lives in the
+ * process: a restarted sim agent starts its pods' containers afresh, as after a node reboot.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
