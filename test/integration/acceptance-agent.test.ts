@@ -5,7 +5,8 @@
  * containers share localhost and an emptyDir (one writes, one serves with httpd); logs, exec -it and
  * cp in both directions through the second agent's tunnel; CrashLoopBackOff with growing back-off; a
  * liveness restart; readiness gating Ready; the upstream FailedScheduling reason for pods that fit
- * nowhere; and deletion that stops a SIGTERM-ignoring container within its grace period.
+ * nowhere; and deletion that stops a SIGTERM-ignoring container within its grace period. Logs run
+ * through kubectl 1.32 and 1.28; exec and cp through 1.32 (WebSocket).
  *
  * All pods are created at once after the nodes are Ready, so their slow parts (back-off, probes)
  * overlap; a background poller records the crash-looping pod's restarts while other tests run.
@@ -237,49 +238,61 @@ test("a pod on the second node: two containers share localhost and an emptyDir (
   await waitFor(`the writer's log line for write ${n}`, () => new RegExp(`^wrote ${n}$`, "m").test(ok(["logs", "web", "-c", "writer"])), 10_000);
 });
 
-test("kubectl logs of the pod on the second node, default container and -c", { skip }, async () => {
-  await waitFor("a few writes", () => /^wrote 3$/m.test(server.kubectl(["logs", "web", "-c", "writer"]).stdout), 20_000);
-  // No -c: kubectl picks the first container and says so.
-  const r = server.kubectl(["logs", "web", "--tail=2"]);
-  assert.equal(r.status, 0, r.stderr + diagnostics());
-  assert.match(r.stderr, /Defaulted container "writer" out of: writer, server/);
-  assert.match(r.stdout, /^wrote \d+\nwrote \d+\n$/);
-  const lines = ok(["logs", "web", "-c", "writer"]).trim().split("\n");
-  assert.deepEqual(lines.slice(0, 3), ["wrote 1", "wrote 2", "wrote 3"]);
-  assert.match(ok(["logs", "web", "-c", "writer", "--tail=1", "--timestamps"]), /^\d{4}-\d\d-\d\dT[\d:.]+Z wrote \d+\n$/);
-  // httpd -f logs nothing on success: the server container's log is empty, not an error.
-  assert.equal(ok(["logs", "web", "-c", "server"]), "");
-  const wrong = server.kubectl(["logs", "web", "-c", "nope"]);
-  assert.notEqual(wrong.status, 0);
-  assert.match(wrong.stderr, /container nope is not valid for pod web/);
-});
+/** kubectl 1.32 (the dispatcher /usr/bin/kubectl picks it from our /version) speaks WebSocket; 1.28 speaks SPDY/3.1. */
+const KUBECTL_132 = undefined;
+const KUBECTL_128 = 28;
+const label = (minor: number | undefined) => `kubectl 1.${minor ?? 32}`;
 
-test("kubectl exec -it with a command in the pod on the second node", { skip: skip || (hasScript ? false : "no script(1) to give kubectl a terminal") }, () => {
-  // script(1) runs kubectl on a pseudo-terminal of a known size, so kubectl asks for a tty.
-  const r = spawnSync("script", ["-qec", `stty cols 97 rows 31; ${kubectlBinary()} exec -it web -c server -- sh -c 'tty; sleep 1; stty size; cat /shared/index.html'`, "/dev/null"], {
-    encoding: "utf8",
-    timeout: 30_000,
-    env: kubectlEnv(),
+for (const minor of [KUBECTL_132, KUBECTL_128]) {
+  test(`${label(minor)}: logs of the pod on the second node, default container and -c`, { skip }, async () => {
+    await waitFor("a few writes", () => /^wrote 3$/m.test(server.kubectl(["logs", "web", "-c", "writer"]).stdout), 20_000);
+    // No -c: kubectl picks the first container and says so.
+    const r = server.kubectl(["logs", "web", "--tail=2"], { minor });
+    assert.equal(r.status, 0, r.stderr + diagnostics());
+    assert.match(r.stderr, /Defaulted container "writer" out of: writer, server/);
+    assert.match(r.stdout, /^wrote \d+\nwrote \d+\n$/);
+    const lines = ok(["logs", "web", "-c", "writer"], { minor }).trim().split("\n");
+    assert.deepEqual(lines.slice(0, 3), ["wrote 1", "wrote 2", "wrote 3"]);
+    assert.match(ok(["logs", "web", "-c", "writer", "--tail=1", "--timestamps"], { minor }), /^\d{4}-\d\d-\d\dT[\d:.]+Z wrote \d+\n$/);
+    // httpd -f logs nothing on success: the server container's log is empty, not an error.
+    assert.equal(ok(["logs", "web", "-c", "server"], { minor }), "");
+    const wrong = server.kubectl(["logs", "web", "-c", "nope"], { minor });
+    assert.notEqual(wrong.status, 0);
+    assert.match(wrong.stderr, /container nope is not valid for pod web/);
   });
-  assert.equal(r.status, 0, r.stdout + r.stderr + diagnostics());
-  // (script(1) may echo the end of its own empty stdin as ^@ or ^D in between.)
-  assert.match(r.stdout.replace(/\^[@D]/g, ""), /^\/dev\/pts\/\d+\r\n31 97\r\nwritten-by-writer \d+\r\n$/);
-});
+}
 
-test("kubectl cp in both directions with the pod on the second node", { skip }, () => {
-  const content = `uploaded ${randomBytes(8).toString("hex")}\n` + "x".repeat(300 * 1024) + "\n";
-  const local = path.join(work, "up.txt");
-  writeFileSync(local, content);
-  ok(["cp", local, "web:/shared/up.txt", "-c", "server"]);
-  // Copied into the emptyDir through one container, served by httpd from it, fetched from the other.
-  assert.equal(ok(["exec", "web", "-c", "writer", "--", "wget", "-qO-", "http://127.0.0.1:8080/up.txt"]), content);
-  const back = path.join(work, "down.txt");
-  ok(["cp", "web:/shared/up.txt", back, "-c", "writer"]);
-  assert.equal(readFileSync(back, "utf8"), content);
-  const page = path.join(work, "index.html");
-  ok(["cp", "web:/shared/index.html", page, "-c", "writer"]);
-  assert.match(readFileSync(page, "utf8"), /^written-by-writer \d+\n$/);
-});
+for (const minor of [KUBECTL_132]) {
+  test(`${label(minor)}: exec -it with a command in the pod on the second node`, { skip: skip || (hasScript ? false : "no script(1) to give kubectl a terminal") }, () => {
+    // script(1) runs kubectl on a pseudo-terminal of a known size, so kubectl asks for a tty and
+    // sends its size on the resize channel.
+    const r = spawnSync("script", ["-qec", `stty cols 97 rows 31; ${kubectlBinary(minor)} exec -it web -c server -- sh -c 'tty; sleep 1; stty size; cat /shared/index.html'`, "/dev/null"], {
+      encoding: "utf8",
+      timeout: 30_000,
+      env: kubectlEnv(),
+    });
+    assert.equal(r.status, 0, r.stdout + r.stderr + diagnostics());
+    // (script(1) may echo the end of its own empty stdin as ^@ or ^D in between.)
+    assert.match(r.stdout.replace(/\^[@D]/g, ""), /^\/dev\/pts\/\d+\r\n31 97\r\nwritten-by-writer \d+\r\n$/);
+  });
+
+  test(`${label(minor)}: cp in both directions with the pod on the second node`, { skip }, () => {
+    // Larger than one tunnel stream window (256 KiB), so flow control is on the path.
+    const content = `uploaded with ${label(minor)} ${randomBytes(8).toString("hex")}\n` + "x".repeat(300 * 1024) + "\n";
+    const name = `up-${minor ?? 32}.txt`;
+    const local = path.join(work, name);
+    writeFileSync(local, content);
+    ok(["cp", local, `web:/shared/${name}`, "-c", "server"], { minor });
+    // Copied into the emptyDir through one container, served by httpd from it, fetched from the other.
+    assert.equal(ok(["exec", "web", "-c", "writer", "--", "wget", "-qO-", `http://127.0.0.1:8080/${name}`], { minor }), content);
+    const back = path.join(work, `down-${minor ?? 32}.txt`);
+    ok(["cp", `web:/shared/${name}`, back, "-c", "writer"], { minor });
+    assert.equal(readFileSync(back, "utf8"), content);
+    const page = path.join(work, `index-${minor ?? 32}.html`);
+    ok(["cp", "web:/shared/index.html", page, "-c", "writer"], { minor });
+    assert.match(readFileSync(page, "utf8"), /^written-by-writer \d+\n$/);
+  });
+}
 
 test("a failing liveness probe restarts the container", { skip }, async () => {
   const s = await waitFor("a restart after the liveness failure", () => {
