@@ -182,6 +182,7 @@ function tables(r: BenchResults): Table[] {
         ["agent RSS added per running pod", ((n.agentRssLoadedBytes - n.agentRssIdleBytes) / n.pods / 1024).toFixed(0), "KiB"],
         ["server RSS with the pods running", mib(n.serverRssLoadedBytes), "MiB"],
         ["CPU while the pods started: server, agent", `${(n.serverCpuMs / 1000).toFixed(1)}, ${(n.agentCpuMs / 1000).toFixed(1)}`, "s"],
+        [`agent CPU with the ${n.pods} pods running, nothing changing`, n.agentIdleCpuPercent.toFixed(1), "% of one core"],
       ],
       leftColumns: [2],
     });

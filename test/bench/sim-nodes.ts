@@ -52,6 +52,8 @@ export interface SimNodesResult {
   /** CPU time (user + system) each process used from the first create to the last pod Running. */
   agentCpuMs: number;
   serverCpuMs: number;
+  /** The agent's CPU use once every pod runs and nothing changes (pod workers' periodic resyncs, node status, Leases), in % of one core. */
+  agentIdleCpuPercent: number;
 }
 
 /** Linux's USER_HZ: /proc/PID/stat counts CPU time in these ticks per second. */
@@ -178,7 +180,9 @@ export async function benchSimNodes(opts: SimNodesOptions = SIM_NODES_FULL): Pro
       watch.close();
     }
     const perNode = [...watch.nodes.values()];
+    const settleStart = { at: performance.now(), cpu: cpuMs(agent.pid!) };
     await sleep(opts.settleMs);
+    const agentIdleCpuPercent = ((cpuMs(agent.pid!) - settleStart.cpu) / (performance.now() - settleStart.at)) * 100;
     const agentRssLoadedBytes = rssBytes(agent.pid!);
     const serverRssLoadedBytes = rssBytes(server.proc.pid!);
     return {
@@ -195,6 +199,7 @@ export async function benchSimNodes(opts: SimNodesOptions = SIM_NODES_FULL): Pro
       serverRssLoadedBytes,
       agentCpuMs: cpuAfter.agent - cpuBefore.agent,
       serverCpuMs: cpuAfter.server - cpuBefore.server,
+      agentIdleCpuPercent,
     };
   } finally {
     if (agent && agent.exitCode === null) {
