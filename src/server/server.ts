@@ -25,6 +25,7 @@ import { attachTunnelEndpoint } from "./tunnel-endpoint.js";
 import type { RunningAgent } from "../agent/agent.js";
 import { podLogHandler } from "./apiserver/pod-log.js";
 import { attachExecUpgrade } from "./apiserver/pod-exec.js";
+import { PodPortForwardEndpoint } from "./apiserver/pod-port-forward.js";
 
 /** How often held heartbeat renewals are checked for persisting (each is written every 5 minutes). */
 const HEARTBEAT_FLUSH_CHECK_MS = 30_000;
@@ -94,7 +95,9 @@ export async function runServer(config: ServerConfig): Promise<number> {
   const tunnel = await attachTunnelEndpoint(server, { tls, joinToken: tokens.joinToken, listener: handler.listener, dataDir: config.dataDir, logger: componentLogger("tunnel") });
   cp.subresourceHandlers.set("/pods/log", podLogHandler(tunnel));
   // exec/attach (and so kubectl cp) upgrade to WebSocket and are relayed to the node's kubelet.
-  const execEndpoint = attachExecUpgrade(server, { authenticate: (req) => authenticator.authenticate(req), pods: cp.store("", "pods"), tunnel, log: componentLogger("exec") });
+  // port-forward (SPDY raw or in WebSocket, and v4.channel.k8s.io) opens one kubelet stream per forwarded connection.
+  const portForwardEndpoint = new PodPortForwardEndpoint({ authenticate: (req) => authenticator.authenticate(req), pods: cp.store("", "pods"), tunnel, log: componentLogger("port-forward") });
+  const execEndpoint = attachExecUpgrade(server, { authenticate: (req) => authenticator.authenticate(req), pods: cp.store("", "pods"), tunnel, log: componentLogger("exec") }, [portForwardEndpoint]);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) => {
@@ -149,6 +152,7 @@ export async function runServer(config: ServerConfig): Promise<number> {
       clearInterval(heartbeatFlush);
       tunnel.close();
       execEndpoint.close();
+      portForwardEndpoint.close();
       server.close();
       server.closeAllConnections();
       cp.flushHeartbeats(true)

@@ -247,10 +247,11 @@ export function relayExecSession(ws: WebSocket, stream: Duplex, log: Logger): vo
  *
  * @example const exec = attachExecUpgrade(server, { authenticate: (r) => authenticator.authenticate(r), pods: cp.store("", "pods"), tunnel, log: componentLogger("exec") });
  */
-export function attachExecUpgrade(server: HttpsServer | HttpServer, opts: PodExecOptions): PodExecEndpoint {
+export function attachExecUpgrade(server: HttpsServer | HttpServer, opts: PodExecOptions, others: { handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean }[] = []): PodExecEndpoint {
   const endpoint = new PodExecEndpoint(opts);
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (endpoint.handleUpgrade(req, socket, head)) return;
+    if (others.some((o) => o.handleUpgrade(req, socket, head))) return;
     if ((req.url ?? "/").split("?")[0] === TUNNEL_PATH) return;
     rejectUpgrade(socket, new ApiError(404, "NotFound", "the server could not find the requested resource"));
   });
