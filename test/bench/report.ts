@@ -185,6 +185,9 @@ function tables(r: BenchResults): Table[] {
         [`agent CPU with the ${n.pods} pods running, nothing changing`, n.agentIdleCpuPercent.toFixed(1), "% of one core"],
       ],
       leftColumns: [2],
+      notes: [
+        "Each simulated node is a whole agent (tunnel, node status, Lease, kubelet with its pod and Service informers); only the containers are simulated. RSS counts V8 heap the pod burst grew and has not given back yet, so the per-pod figure is an upper bound on what a pod costs to keep.",
+      ],
     });
   }
   const mem = r.memory;
