@@ -34,6 +34,12 @@ const WAITING_LOG_INTERVAL_MS = 30_000;
 
 /** Pooled "api" streams; each costs one stream window at most. */
 const API_MAX_SOCKETS = 64;
+/**
+ * Idle "api" streams kept for reuse after a burst. A node's steady traffic (a watch or two, a lease
+ * renewal, status patches) needs a handful; http.Agent's default of 256 kept ~50 per node open after
+ * pod churn (seen with 10 simulated nodes), each holding buffers on both ends of the tunnel.
+ */
+const API_MAX_FREE_SOCKETS = 8;
 
 export interface ConnectTunnelOptions {
   /** The server, `https://host:port`. */
@@ -71,7 +77,7 @@ function errorCode(err: unknown): string | undefined {
  */
 class TunnelHttpAgent extends http.Agent {
   constructor(private readonly client: TunnelClient) {
-    super({ keepAlive: true, maxSockets: API_MAX_SOCKETS });
+    super({ keepAlive: true, maxSockets: API_MAX_SOCKETS, maxFreeSockets: API_MAX_FREE_SOCKETS });
   }
 
   override createConnection(_options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
