@@ -1,7 +1,7 @@
 /**
  * The kubelet's view of a container runtime: a small, CRI-like surface (pod sandboxes, containers,
- * streaming) that the Docker implementation (`docker.ts`) and, later, the simulated runtime
- * (`sim.ts`) both provide. Everything here is in Kubernetes terms; nothing leaks Docker types.
+ * streaming) that the Docker implementation (`docker.ts`) and the simulated runtime (`sim.ts`)
+ * both provide. Everything here is in Kubernetes terms; nothing leaks Docker types.
  */
 import type { Duplex, Readable, Writable } from "node:stream";
 import type { ContainerPort, ResourceRequirements, SecurityContext, PodSecurityContext } from "kubernetes-types/core/v1.js";
