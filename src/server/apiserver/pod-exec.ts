@@ -5,8 +5,9 @@
  * through the agent tunnel, then relays channel messages both ways with backpressure. The node
  * ends the session with one Status on channel 3; the WebSocket is closed after it.
  *
- * SPDY/3.1 (kubectl ≤ 1.29, and 1.30+'s fallback after a failed WebSocket upgrade) is answered with
- * the same checks, then a clear 400: the checks' errors reach the user whichever transport asked.
+ * SPDY/3.1 (kubectl ≤ 1.29, and 1.30+'s fallback after a failed WebSocket upgrade) gets the same
+ * checks, then the `v4/v3/v2.channel.k8s.io` stream protocols (spdy/remotecommand.ts) on the same
+ * node session.
  */
 import http, { type IncomingMessage, type Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
@@ -23,6 +24,8 @@ import { TUNNEL_PATH } from "../../shared/tunnel/protocol.js";
 import type { UserInfo } from "./auth.js";
 import { logContainer, type KubeletStreams } from "./pod-log.js";
 import { channelMessage, parseChannelMessage, pickChannelProtocol, supportsCloseSignal } from "./ws-channels.js";
+import { acceptSpdyUpgrade, isSpdyUpgrade, negotiateProtocol, offeredProtocols, type SpdySession } from "./spdy/index.js";
+import { relaySpdyExecSession, SPDY_REMOTE_COMMAND_PROTOCOLS } from "./spdy/remotecommand.js";
 
 export interface PodExecOptions {
   /** The API server's authenticator (`Authenticator.authenticate`). */
@@ -105,6 +108,7 @@ export class PodExecEndpoint {
     maxPayload: MAX_CLIENT_MESSAGE_BYTES,
     handleProtocols: (offered) => pickChannelProtocol(offered),
   });
+  private readonly spdySessions = new Set<SpdySession>();
 
   constructor(private readonly opts: PodExecOptions) {}
 
@@ -126,10 +130,11 @@ export class PodExecEndpoint {
     return true;
   }
 
-  /** Closes every exec WebSocket (server shutdown). */
+  /** Closes every exec WebSocket and SPDY session (server shutdown). */
   close(): void {
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
+    for (const session of this.spdySessions) session.destroy();
   }
 
   private async serve(req: IncomingMessage, socket: Duplex, head: Buffer, namespace: string, name: string, kind: "exec" | "attach", query: URLSearchParams): Promise<void> {
@@ -139,11 +144,42 @@ export class PodExecEndpoint {
     const pod = (await this.opts.pods.get(namespace, name)) as unknown as Pod;
     const target = execTarget(pod, kind, query);
     if (!isWebSocket) {
-      return rejectUpgrade(socket, badRequest(`kube-lite serves ${kind} over WebSocket (${"v5.channel.k8s.io"}) only; use kubectl 1.30 or newer, without KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false`));
+      if (!isSpdyUpgrade(req)) return rejectUpgrade(socket, badRequest(`unable to upgrade: ${kind} needs a WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) or SPDY/3.1 upgrade`));
+      return this.serveSpdy(req, socket, head, target, query);
     }
     if (!pickChannelProtocol(new Set(String(req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim())))) {
       return rejectUpgrade(socket, badRequest("no supported subprotocol offered; expected v5.channel.k8s.io or v4.channel.k8s.io"));
     }
+    const stream = await this.openNodeSession(target, socket);
+    if (!stream) return;
+    this.wss.handleUpgrade(req, socket, head, (ws) => relayExecSession(ws, stream, this.opts.log.child({ pod: `${namespace}/${name}`, container: target.container, kind })));
+  }
+
+  /**
+   * The SPDY path: negotiates the stream protocol before anything starts on the node (so a mismatch
+   * is an HTTP error, as upstream's handshake), then upgrades and relays.
+   */
+  private async serveSpdy(req: IncomingMessage, socket: Duplex, head: Buffer, target: ExecTarget, query: URLSearchParams): Promise<void> {
+    const offered = offeredProtocols(req);
+    if (offered.length === 0) throw badRequest("unable to upgrade: X-Stream-Protocol-Version is required");
+    negotiateProtocol(offered, SPDY_REMOTE_COMMAND_PROTOCOLS);
+    const stream = await this.openNodeSession(target, socket);
+    if (!stream) return;
+    const session = acceptSpdyUpgrade(req, socket, head, SPDY_REMOTE_COMMAND_PROTOCOLS);
+    this.spdySessions.add(session);
+    session.once("close", () => this.spdySessions.delete(session));
+    const tty = flag(query, "tty");
+    const options = { stdin: flag(query, "stdin"), stdout: flag(query, "stdout"), stderr: flag(query, "stderr") && !tty, tty };
+    relaySpdyExecSession(session, stream, options, this.opts.log.child({ pod: `${target.namespace}/${target.pod}`, container: target.container, kind: target.kind, protocol: session.protocol }));
+  }
+
+  /**
+   * Opens the kubelet stream for the session on the pod's node and reads its header; resolves with
+   * the stream once the node accepted, undefined when the client went away meanwhile. Throws the
+   * node's refusal as an ApiError.
+   */
+  private async openNodeSession(target: ExecTarget, socket: Duplex): Promise<TunnelStream | undefined> {
+    const kind = target.kind;
     let stream: TunnelStream;
     try {
       stream = this.opts.tunnel.openKubeletStream(target.node, { path: target.kubeletPath });
@@ -165,9 +201,9 @@ export class PodExecEndpoint {
     }
     if (socket.destroyed) {
       stream.destroy();
-      return;
+      return undefined;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => relayExecSession(ws, stream, this.opts.log.child({ pod: `${namespace}/${name}`, container: target.container, kind })));
+    return stream;
   }
 }
 

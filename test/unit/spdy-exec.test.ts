@@ -1,0 +1,288 @@
+/**
+ * exec/attach over SPDY without Docker: a real HTTP server with attachExecUpgrade, a client on
+ * spdy-transport that behaves like kubectl's spdystream (streams with only a `streamtype` header,
+ * no flow control), the agent's kubelet stream handler on an in-memory stream pair, and a runtime
+ * whose exec runs a local process. Covers v4 (JSON Status), v3 (text errors), stdin EOF, large
+ * output, tty resize, the refusals before the upgrade, and the stream creation timeout (over
+ * spdySessionOver on an in-memory pair).
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { Duplex } from "node:stream";
+import type { Pod } from "kubernetes-types/core/v1.js";
+import { pino } from "pino";
+import transport from "spdy-transport";
+import { attachExecUpgrade, type PodExecEndpoint } from "../../src/server/apiserver/pod-exec.js";
+import { kubeletStreamHandler } from "../../src/agent/kubelet/streaming/index.js";
+import type { ContainerRuntime, ExecOptions, StreamSession } from "../../src/agent/kubelet/runtime/types.js";
+import type { KubeletEndpoint } from "../../src/agent/tunnel/index.js";
+import type { TunnelStream } from "../../src/shared/tunnel/index.js";
+import type { KubeObject } from "../../src/shared/api/types.js";
+import { notFound } from "../../src/shared/api/status.js";
+import { spdySessionOver } from "../../src/server/apiserver/spdy/index.js";
+import { relaySpdyExecSession } from "../../src/server/apiserver/spdy/remotecommand.js";
+
+const quiet = pino({ level: "silent" });
+const TOKEN = "spdy-exec-token";
+const KUBECTL_PROTOCOLS = "v4.channel.k8s.io, v3.channel.k8s.io, v2.channel.k8s.io, channel.k8s.io";
+
+/** Two connected in-memory Duplex ends; destroying one closes the other (a tunnel stream reset). */
+function duplexPair(): [Duplex, Duplex] {
+  const make = (peer: () => Duplex): Duplex =>
+    new Duplex({
+      read() {},
+      write(chunk: Buffer, _enc, done) {
+        peer().push(chunk);
+        done();
+      },
+      final(done) {
+        peer().push(null);
+        done();
+      },
+      destroy(err, done) {
+        peer().destroy();
+        done(err);
+      },
+    });
+  const a: Duplex = make(() => b);
+  const b: Duplex = make(() => a);
+  return [a, b];
+}
+
+const resizes: { width: number; height: number }[] = [];
+const children: ChildProcess[] = [];
+const runtime = {
+  async listPodContainers() {
+    return [{ podUid: "u1", namespace: "default", name: "web", sandboxes: [], containers: [{ containerName: "app", id: "c1", state: "running", restartCount: 0 }] }];
+  },
+  async exec(_id: string, o: ExecOptions): Promise<StreamSession> {
+    return runLocal(o);
+  },
+  async attach(_id: string, o: { stdin?: boolean; stdout?: boolean; stderr?: boolean }): Promise<StreamSession> {
+    return runLocal({ ...o, command: ["sh", "-c", "echo attached; echo to-stderr >&2"] } as ExecOptions);
+  },
+} as unknown as ContainerRuntime;
+
+function runLocal(o: ExecOptions): StreamSession {
+  const child = spawn(o.command[0]!, o.command.slice(1), { stdio: "pipe" });
+  children.push(child);
+  const exitCode = new Promise<number>((resolve) => child.once("close", (code, signal) => resolve(code ?? (signal ? 137 : 1))));
+  return {
+    stdin: o.stdin ? child.stdin : null,
+    stdout: o.stdout ? child.stdout : null,
+    stderr: o.stderr && !o.tty ? child.stderr : null,
+    resize: async (size) => {
+      resizes.push(size);
+    },
+    exitCode,
+    close: () => child.kill("SIGKILL"),
+  };
+}
+
+const pods: Record<string, Pod> = {
+  web: { metadata: { name: "web", namespace: "default" }, spec: { nodeName: "n1", containers: [{ name: "app" }] }, status: { phase: "Running" } },
+  finished: { metadata: { name: "finished", namespace: "default" }, spec: { nodeName: "n1", containers: [{ name: "app" }] }, status: { phase: "Succeeded" } },
+};
+
+let server: http.Server;
+let endpoint: PodExecEndpoint;
+let port = 0;
+
+before(async () => {
+  const agentHandler = kubeletStreamHandler(runtime, quiet);
+  server = http.createServer((_req, res) => res.writeHead(404).end());
+  endpoint = attachExecUpgrade(server, {
+    authenticate: (req) => (req.headers.authorization === `Bearer ${TOKEN}` ? { username: "admin", groups: [] } : undefined),
+    pods: {
+      async get(_namespace: string, name: string) {
+        const p = pods[name];
+        if (!p) throw notFound("", "pods", name);
+        return p as unknown as KubeObject;
+      },
+    },
+    tunnel: {
+      openKubeletStream(_node: string, meta: { path: string }) {
+        const [serverEnd, agentEnd] = duplexPair();
+        agentHandler(agentEnd as unknown as TunnelStream, { endpoint: meta.path.split("/")[1] as KubeletEndpoint, path: meta.path });
+        return serverEnd as unknown as TunnelStream;
+      },
+    },
+    log: quiet,
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  port = (server.address() as AddressInfo).port;
+});
+
+after(() => {
+  endpoint.close();
+  server.close();
+  for (const c of children) c.kill("SIGKILL");
+});
+
+type Upgraded = { status: number; headers: http.IncomingHttpHeaders; socket?: Duplex; body?: string };
+
+function upgrade(path: string, protocols: string | undefined): Promise<Upgraded> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}`, Connection: "Upgrade", Upgrade: "SPDY/3.1" };
+    if (protocols !== undefined) headers["X-Stream-Protocol-Version"] = protocols;
+    const req = http.request({ host: "127.0.0.1", port, method: "POST", path: `/api/v1/namespaces/default/pods/${path}`, headers });
+    req.on("upgrade", (res, socket, head) => {
+      if (head.length) socket.unshift(head);
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, socket });
+    });
+    req.on("response", (res) => {
+      let body = "";
+      res.on("data", (d: Buffer) => (body += d.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** A spdy-transport client that behaves like spdystream: no pseudo-headers, no SETTINGS, no WINDOW_UPDATE. */
+function spdystreamClient(socket: Duplex): transport.Connection {
+  const client = transport.connection.create(socket, { protocol: "spdy", isServer: false });
+  client.on("error", () => undefined);
+  const internals = client as unknown as { _spdyState: { framer: Record<string, unknown>; streamWindow: { send: { setMax(n: number): void } } }; _setDefaultWindow: () => void };
+  const framer = internals._spdyState.framer as { headersToDict: (h: unknown, pre: ((h: Record<string, unknown>) => void) | null, cb: unknown) => void; settingsFrame: unknown; windowUpdateFrame: unknown };
+  const headersToDict = framer.headersToDict;
+  framer.headersToDict = function (h, pre, cb) {
+    return headersToDict.call(this, h, (dict) => {
+      pre?.(dict);
+      for (const k of Object.keys(dict)) if (k.startsWith(":")) delete dict[k];
+    }, cb);
+  };
+  const skip = (_f: unknown, cb?: () => void): void => void (cb && process.nextTick(cb));
+  framer.settingsFrame = skip;
+  framer.windowUpdateFrame = skip;
+  internals._spdyState.streamWindow.send.setMax(2 ** 31 - 1);
+  internals._setDefaultWindow = () => undefined;
+  client.start(3.1);
+  return client;
+}
+
+function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (c: Buffer) => chunks.push(c));
+    stream.once("end", () => resolve(Buffer.concat(chunks)));
+    stream.once("close", () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+interface ExecSession {
+  protocol: string;
+  streams: Map<string, transport.Stream>;
+  output: Map<string, Promise<Buffer>>;
+  socketClosed: Promise<void>;
+}
+
+/** Upgrades and opens the streams in kubectl's order (error first), as kubectl's remotecommand client does. */
+async function execOverSpdy(path: string, types: string[], protocols = KUBECTL_PROTOCOLS): Promise<ExecSession> {
+  const up = await upgrade(path, protocols);
+  assert.equal(up.status, 101, up.body);
+  const socketClosed = new Promise<void>((r) => up.socket!.once("close", () => r()));
+  const client = spdystreamClient(up.socket!);
+  const streams = new Map<string, transport.Stream>();
+  const output = new Map<string, Promise<Buffer>>();
+  for (const type of types) {
+    // Like kubectl, each stream waits for its SYN_REPLY before the next is created.
+    const s = client.request({ method: "POST", path: "/", headers: { streamtype: type } });
+    s.on("error", () => undefined);
+    streams.set(type, s);
+    output.set(type, readAll(s));
+    await new Promise((r) => s.once("response", r));
+  }
+  return { protocol: String(up.headers["x-stream-protocol-version"]), streams, output, socketClosed };
+}
+
+const out = async (s: ExecSession, type: string): Promise<string> => (await s.output.get(type)!).toString();
+const query = (command: string[], flags: string): string => `${command.map((c) => `command=${encodeURIComponent(c)}`).join("&")}&container=app&${flags}`;
+
+test("v4: stdin and its FIN, stdout and stderr apart, the exit Status as JSON on the error stream", async () => {
+  const s = await execOverSpdy(`web/exec?${query(["sh", "-c", "cat; echo oops >&2; exit 2"], "stdin=true&stdout=true&stderr=true")}`, ["error", "stdin", "stdout", "stderr"]);
+  assert.equal(s.protocol, "v4.channel.k8s.io");
+  s.streams.get("stdin")!.write("hello ");
+  s.streams.get("stdin")!.end("stdin\n");
+  assert.equal(await out(s, "stdout"), "hello stdin\n");
+  assert.equal(await out(s, "stderr"), "oops\n");
+  const status = JSON.parse(await out(s, "error"));
+  assert.equal(status.status, "Failure");
+  assert.equal(status.reason, "NonZeroExitCode");
+  assert.deepEqual(status.details.causes, [{ reason: "ExitCode", message: "2" }]);
+  await s.socketClosed;
+});
+
+test("v4: a clean exit writes a Success Status", async () => {
+  const s = await execOverSpdy(`web/exec?${query(["echo", "hi"], "stdout=true")}`, ["error", "stdout"]);
+  assert.equal(await out(s, "stdout"), "hi\n");
+  assert.deepEqual(JSON.parse(await out(s, "error")), { metadata: {}, status: "Success" });
+});
+
+test("v3: failures are plain text on the error stream, success writes nothing", async () => {
+  const failed = await execOverSpdy(`web/exec?${query(["sh", "-c", "exit 3"], "stdout=true")}`, ["error", "stdout"], "v3.channel.k8s.io");
+  assert.equal(failed.protocol, "v3.channel.k8s.io");
+  assert.match(await out(failed, "error"), /^command terminated with non-zero exit code: .*exited with 3$/);
+  const ok = await execOverSpdy(`web/exec?${query(["true"], "stdout=true")}`, ["error", "stdout"], "v3.channel.k8s.io");
+  assert.equal(await out(ok, "error"), "");
+});
+
+test("output much larger than any window arrives whole", async () => {
+  const s = await execOverSpdy(`web/exec?${query(["head", "-c", "3000000", "/dev/zero"], "stdout=true")}`, ["error", "stdout"]);
+  assert.equal((await s.output.get("stdout")!).length, 3_000_000);
+  assert.equal(JSON.parse(await out(s, "error")).status, "Success");
+});
+
+test("stdin much larger than any window arrives whole", async () => {
+  const s = await execOverSpdy(`web/exec?${query(["wc", "-c"], "stdin=true&stdout=true")}`, ["error", "stdin", "stdout"]);
+  s.streams.get("stdin")!.end(Buffer.alloc(3_000_000, 7));
+  assert.equal((await out(s, "stdout")).trim(), "3000000");
+});
+
+test("tty: resize lines reach the session (v4 opens a resize stream, no stderr)", async () => {
+  resizes.length = 0;
+  const s = await execOverSpdy(`web/exec?${query(["sleep", "1"], "stdin=true&stdout=true&tty=true")}`, ["error", "stdin", "stdout", "resize"]);
+  s.streams.get("resize")!.write('{"Width":100,"Height":30}\n{"Width":120,');
+  s.streams.get("resize")!.write('"Height":40}\n');
+  assert.deepEqual(JSON.parse(await out(s, "error")), { metadata: {}, status: "Success" });
+  assert.deepEqual(resizes, [{ width: 100, height: 30 }, { width: 120, height: 40 }]);
+});
+
+test("attach streams the container's output", async () => {
+  const s = await execOverSpdy("web/attach?container=app&stdout=true&stderr=true", ["error", "stdout", "stderr"]);
+  assert.equal(await out(s, "stdout"), "attached\n");
+  assert.equal(await out(s, "stderr"), "to-stderr\n");
+});
+
+test("refusals come before the upgrade: completed pod, no protocol, no common protocol", async () => {
+  const finished = await upgrade(`finished/exec?${query(["ls"], "stdout=true")}`, KUBECTL_PROTOCOLS);
+  assert.equal(finished.status, 400);
+  assert.match(finished.body!, /cannot exec into a container in a completed pod/);
+  const none = await upgrade(`web/exec?${query(["ls"], "stdout=true")}`, undefined);
+  assert.equal(none.status, 400);
+  assert.match(none.body!, /X-Stream-Protocol-Version is required/);
+  const v1 = await upgrade(`web/exec?${query(["ls"], "stdout=true")}`, "channel.k8s.io");
+  assert.equal(v1.status, 403);
+  assert.match(v1.body!, /unable to negotiate protocol: client supports \[channel\.k8s\.io\], server accepts \[v4\.channel\.k8s\.io v3\.channel\.k8s\.io v2\.channel\.k8s\.io\]/);
+});
+
+test("a client that does not open every expected stream in time gets a clear error and the session closes", async () => {
+  const [serverEnd, clientEnd] = duplexPair();
+  const [nodeEnd] = duplexPair();
+  const session = spdySessionOver(serverEnd, "v4.channel.k8s.io");
+  const closed = new Promise<void>((r) => session.once("close", () => r()));
+  relaySpdyExecSession(session, nodeEnd, { stdin: true, stdout: true, stderr: false, tty: false }, quiet, 200);
+  const client = spdystreamClient(clientEnd);
+  const error = client.request({ method: "POST", path: "/", headers: { streamtype: "error" } });
+  error.on("error", () => undefined);
+  const status = JSON.parse((await readAll(error)).toString()) as { status: string; message: string };
+  assert.equal(status.status, "Failure");
+  assert.match(status.message, /timed out waiting for client to create streams \(got error of error, stdin, stdout\)/);
+  assert.equal(nodeEnd.destroyed, true);
+  clientEnd.destroy();
+  await closed;
+});
