@@ -3,7 +3,8 @@
  * embedded agent on a real Docker engine: kubectl 1.28 (SPDY only) and kubectl 1.32 with
  * KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false. Output, exit codes, stdin with EOF, copies both ways
  * larger than any SPDY or tunnel window (kubectl's SPDY library does no flow control at all), a tty
- * with its size, and attach. test/integration/exec.test.ts has the WebSocket versions.
+ * with its size, and attach; exec with kubectl 1.27 and 1.29 too. test/integration/exec.test.ts has
+ * the WebSocket versions.
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -132,6 +133,15 @@ for (const client of CLIENTS) {
     assert.match(r.stdout, /^tick\n/, r.stderr + diagnostics());
   });
 }
+
+test("kubectl 1.27 and 1.29 (1.29 offers v5.channel.k8s.io first over SPDY): exec with stdin and an exit code", { skip }, () => {
+  for (const minor of [27, 29]) {
+    const r = server.kubectl(["exec", "-i", POD, "--", "sh", "-c", "cat; exit 4"], { minor, input: "through stdin\n", timeoutMs: 30_000 });
+    assert.equal(r.status, 4, `kubectl 1.${minor}: ${r.stderr}${diagnostics()}`);
+    assert.equal(r.stdout, "through stdin\n");
+    assert.match(r.stderr, /command terminated with exit code 4/);
+  }
+});
 
 function hasScript(): boolean {
   return spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0;
