@@ -5,8 +5,9 @@
  * containers share localhost and an emptyDir (one writes, one serves with httpd); logs, exec -it and
  * cp in both directions through the second agent's tunnel; CrashLoopBackOff with growing back-off; a
  * liveness restart; readiness gating Ready; the upstream FailedScheduling reason for pods that fit
- * nowhere; and deletion that stops a SIGTERM-ignoring container within its grace period. Logs run
- * through kubectl 1.32 and 1.28; exec and cp through 1.32 (WebSocket).
+ * nowhere; and deletion that stops a SIGTERM-ignoring container within its grace period. Logs,
+ * exec -it, cp and port-forward (HTTP GETs through it) run through kubectl 1.32 (WebSocket; SPDY in
+ * a WebSocket or raw for port-forward) and kubectl 1.28 (SPDY/3.1).
  *
  * All pods are created at once after the nodes are Ready, so their slow parts (back-off, probes)
  * overlap; a background poller records the crash-looping pod's restarts while other tests run.
@@ -262,7 +263,7 @@ for (const minor of [KUBECTL_132, KUBECTL_128]) {
   });
 }
 
-for (const minor of [KUBECTL_132]) {
+for (const minor of [KUBECTL_132, KUBECTL_128]) {
   test(`${label(minor)}: exec -it with a command in the pod on the second node`, { skip: skip || (hasScript ? false : "no script(1) to give kubectl a terminal") }, () => {
     // script(1) runs kubectl on a pseudo-terminal of a known size, so kubectl asks for a tty and
     // sends its size on the resize channel.
@@ -291,6 +292,43 @@ for (const minor of [KUBECTL_132]) {
     const page = path.join(work, `index-${minor ?? 32}.html`);
     ok(["cp", "web:/shared/index.html", page, "-c", "writer"], { minor });
     assert.match(readFileSync(page, "utf8"), /^written-by-writer \d+\n$/);
+  });
+}
+
+/**
+ * Runs `kubectl port-forward pod/web :8080` (a local port of kubectl's choice), GETs each path through
+ * it, then stops kubectl. Resolves with the bodies; fails with kubectl's output if it does not start.
+ */
+async function portForwardGet(minor: number | undefined, paths: string[]): Promise<string[]> {
+  const proc = spawn(kubectlBinary(minor), ["port-forward", "--address", "127.0.0.1", "pod/web", ":8080"], { env: kubectlEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise((r) => proc.once("exit", r));
+  try {
+    const port = await waitFor(`${label(minor)} port-forward to print its local port`, () => {
+      if (proc.exitCode !== null) throw new Error(`kubectl port-forward exited ${proc.exitCode}:\n${out}${diagnostics()}`);
+      return /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(out)?.[1];
+    }, 20_000, 100);
+    // Concurrent requests: one SPDY stream pair per connection, all in one port-forward session.
+    return await Promise.all(paths.map(async (p) => {
+      const res = await fetch(`http://127.0.0.1:${port}${p}`, { signal: AbortSignal.timeout(15_000) });
+      assert.equal(res.status, 200, `GET ${p} through ${label(minor)} port-forward: ${res.status}\n${out}`);
+      return res.text();
+    }));
+  } finally {
+    proc.kill("SIGTERM");
+    await exited;
+  }
+}
+
+for (const minor of [KUBECTL_132, KUBECTL_128]) {
+  test(`${label(minor)}: port-forward to the httpd container on the second node, HTTP GET through it`, { skip }, async () => {
+    const [page, again, big] = await portForwardGet(minor, ["/index.html", "/index.html", `/up-32.txt`]);
+    assert.match(page!, /^written-by-writer \d+\n$/);
+    assert.match(again!, /^written-by-writer \d+\n$/);
+    // The 300 KiB file kubectl cp put into the emptyDir, larger than one tunnel stream window.
+    assert.equal(readFileSync(path.join(work, "up-32.txt"), "utf8"), big);
   });
 }
 
