@@ -287,6 +287,22 @@ test("reset() resets one stream; a client's reset closes the server's stream", a
   }
 });
 
+test("a stream reset as soon as it arrives is still answered first (SYN_REPLY, then RST)", async () => {
+  const h = await startHarness();
+  try {
+    const { client, session } = await connect(h, true);
+    session.on("stream", (s) => s.reset());
+    const c = await openStream(client, { streamtype: "data", port: "0" });
+    await new Promise<void>((resolve) => {
+      if (c._spdyState.aborted) resolve();
+      else c.once("close", () => resolve());
+    });
+    assert.equal(c._spdyState.aborted, true);
+  } finally {
+    await h.close();
+  }
+});
+
 test("close() delivers queued data first, then resets open streams, sends GOAWAY and the session closes", async () => {
   const h = await startHarness();
   try {

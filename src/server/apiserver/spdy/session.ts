@@ -123,8 +123,8 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       inner.abort("REFUSED_STREAM");
       return;
     }
-    inner.respond(200, {});
     const stream = new SpdyStream(inner, publicHeaders(inner.headers), this);
+    inner.respond(200, {}, () => stream.replyQueued());
     this.streams.add(stream);
     stream.once("close", () => {
       this.streams.delete(stream);

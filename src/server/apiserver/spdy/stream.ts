@@ -13,6 +13,9 @@ export interface StreamOwner {
 export class SpdyStream extends Duplex {
   /** The stream id (odd: opened by the client). */
   readonly id: number;
+  /** Whether our SYN_REPLY is queued; a reset must not overtake it (RST is framed at once, the reply after header compression). */
+  private replied = false;
+  private resetWhenReplied = false;
 
   /**
    * @param headers the client's SYN_STREAM headers, lower-case names (`streamtype`, `port`, …).
@@ -36,6 +39,12 @@ export class SpdyStream extends Duplex {
       if (this.wasReset) this.destroy();
       owner.receiveBacklogChanged();
     });
+  }
+
+  /** Called by the session once the SYN_REPLY is queued. */
+  replyQueued(): void {
+    this.replied = true;
+    if (this.resetWhenReplied) this.inner.abort();
   }
 
   /** Bytes received from the client that our reader has not taken yet (in spdy-transport's buffer). */
@@ -90,7 +99,8 @@ export class SpdyStream extends Duplex {
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
     // A stream closed in both directions is not reset: abort() does nothing for it.
-    this.inner.abort();
+    if (this.replied) this.inner.abort();
+    else this.resetWhenReplied = true;
     callback(err);
   }
 }
