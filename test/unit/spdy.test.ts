@@ -303,6 +303,21 @@ test("a stream reset as soon as it arrives is still answered first (SYN_REPLY, t
   }
 });
 
+test("close() right in the stream handler still answers the stream and delivers what was written", async () => {
+  const h = await startHarness();
+  try {
+    const { client, session } = await connect(h, true);
+    session.on("stream", (s) => {
+      s.end("bye");
+      session.close();
+    });
+    const c = await openStream(client, { streamtype: "stdout" });
+    assert.equal((await readAll(c)).toString(), "bye");
+  } finally {
+    await h.close();
+  }
+});
+
 test("close() delivers queued data first, then resets open streams, sends GOAWAY and the session closes", async () => {
   const h = await startHarness();
   try {

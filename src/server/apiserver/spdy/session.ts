@@ -136,6 +136,8 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   /** Nothing written by a stream is still on its way to the transport. */
   private flushed(): boolean {
     for (const s of this.streams) {
+      // A reply still being compressed would otherwise come after the GOAWAY, or be dropped.
+      if (!s.isReplied) return false;
       if (s.wasReset) continue;
       if (s.pendingWriteBytes > 0) return false;
       // end() was called but the FIN has not been scheduled yet.

@@ -47,6 +47,11 @@ export class SpdyStream extends Duplex {
     if (this.resetWhenReplied) this.inner.abort();
   }
 
+  /** Whether the SYN_REPLY has been queued. */
+  get isReplied(): boolean {
+    return this.replied;
+  }
+
   /** Bytes received from the client that our reader has not taken yet (in spdy-transport's buffer). */
   get receiveBacklog(): number {
     return this.inner.readableLength;
