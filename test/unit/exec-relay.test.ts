@@ -211,7 +211,7 @@ test("refusals before the upgrade are upstream Status errors", async () => {
   assert.equal(noProtocol.statusCode, 400);
 });
 
-test("a SPDY upgrade gets the same checks, then a clear refusal", async () => {
+test("a SPDY upgrade gets the same checks as a WebSocket one before upgrading", async () => {
   const port = (server.address() as AddressInfo).port;
   const answer = (path: string): Promise<{ status: number; body: string }> =>
     new Promise((resolve, reject) => {
@@ -227,9 +227,9 @@ test("a SPDY upgrade gets the same checks, then a clear refusal", async () => {
   const finished = await answer("finished/exec?command=ls&stdout=true");
   assert.equal(finished.status, 400);
   assert.match(finished.body, /completed pod/);
-  const web = await answer("web/exec?command=ls&stdout=true&container=app");
-  assert.equal(web.status, 400);
-  assert.match(web.body, /over WebSocket/);
+  const unknown = await answer("web/exec?command=ls&stdout=true&container=nope");
+  assert.equal(unknown.status, 400);
+  assert.match(unknown.body, /container nope is not valid for pod web/);
 });
 
 test("a process that cannot start ends the session with an InternalError Status", async () => {
