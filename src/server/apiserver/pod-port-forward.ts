@@ -179,8 +179,9 @@ export class PodPortForwardEndpoint {
     }
     if (upgrade.startsWith("spdy/3.1")) {
       if (socket.destroyed) return;
+      const session = acceptSpdyUpgrade(req, socket, head, [PORT_FORWARD_SPDY_PROTOCOL]);
       log.info({ transport: "spdy", user: user.username }, "port-forward session");
-      this.serveSpdy(acceptSpdyUpgrade(req, socket, head, [PORT_FORWARD_SPDY_PROTOCOL]), target, log);
+      this.serveSpdy(session, target, log);
       return;
     }
     throw badRequest("port-forward needs a connection upgrade: WebSocket (v4.channel.k8s.io or SPDY/3.1+portforward.k8s.io) or SPDY/3.1");
@@ -313,12 +314,22 @@ export class PodPortForwardEndpoint {
       }
       let nodeError: Error | undefined;
       node.on("error", (err: Error) => (nodeError ??= err));
-      const closed = new Promise<void>((resolve) => node.once("close", resolve));
-      void relay(data[i]!, node);
-      await closed;
+      // v4 cannot half-close a channel, and the node's pod connection closes once the pod ended its
+      // side: the connection is over when the node's bytes have all gone to the client.
+      const channel = data[i]!;
+      const delivered = new Promise<void>((resolve) => {
+        node.once("close", resolve);
+        node.once("end", () => {
+          if (channel.writableFinished || channel.destroyed) resolve();
+          channel.once("finish", resolve);
+          channel.once("close", resolve);
+        });
+      });
+      void relay(channel, node);
+      await delivered;
       if (nodeError) sendError(i, `error forwarding port ${port} to pod ${target.namespace}/${target.pod}: ${nodeError.message}`);
     };
-    // Upstream closes the WebSocket once every port's connection is over.
+    // The WebSocket closes once every port's connection is over, as upstream's handler returns then.
     Promise.all(ports.map((port, i) => forward(i, port))).then(
       () => {
         if (ws.readyState === ws.OPEN) ws.close(1000);
