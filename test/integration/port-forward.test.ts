@@ -26,6 +26,10 @@ const POD = "web";
 const PAGE = "hello from kube-lite\n";
 /** Lines of `seq 1 N` served as /big: about 6.9 MB, far more than one tunnel (256 KiB) or SPDY window. */
 const BIG_LINES = 1_000_000;
+/** The pod's second container counts what a connection sends and answers with the count once the client half-closes. */
+const UPLOAD_PORT = 9000;
+/** Upload size: many tunnel and SPDY windows in the client-to-pod direction. */
+const UPLOAD_BYTES = 5_000_000;
 /** A port nothing in the pod listens on. */
 const CLOSED_PORT = 9999;
 
@@ -54,12 +58,18 @@ before(async () => {
     apiVersion: "v1",
     kind: "Pod",
     metadata: { name: POD, namespace: "default" },
-    spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "web", image: IMAGE, imagePullPolicy: "Never", command: ["sh", "-c", script], ports: [{ containerPort: 8080 }], readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 } }] },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        { name: "web", image: IMAGE, imagePullPolicy: "Never", command: ["sh", "-c", script], ports: [{ containerPort: 8080 }], readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 } },
+        { name: "counter", image: IMAGE, imagePullPolicy: "Never", command: ["nc", "-ll", "-p", String(UPLOAD_PORT), "-e", "wc", "-c"], readinessProbe: { tcpSocket: { port: UPLOAD_PORT }, periodSeconds: 1 } },
+      ],
+    },
   };
   const r = server.kubectl(["apply", "-f", "-"], { input: JSON.stringify(manifest) });
   assert.equal(r.status, 0, r.stderr);
-  // Ready once httpd listens (writing /www/big before it starts takes a moment).
-  await waitFor("the pod to be ready", () => server.kubectl(["get", "pod", POD, "-o", "jsonpath={.status.containerStatuses[0].ready}"]).stdout === "true", 90_000);
+  // Ready once httpd and nc listen (writing /www/big before httpd starts takes a moment).
+  await waitFor("the pod to be ready", () => server.kubectl(["get", "pod", POD, "-o", 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']).stdout === "True", 90_000);
 });
 
 after(async () => {
@@ -74,16 +84,20 @@ after(async () => {
 });
 
 interface Forward {
+  /** Local port of the first remote port. */
   localPort: number;
+  /** Local port of each remote port. */
+  localPorts: Map<number, number>;
   proc: ChildProcess;
   output(): string;
   exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
-/** Starts `kubectl port-forward pod/web :<remote>` and resolves once kubectl prints its local port. */
-async function portForward(remote: number, opts: { minor?: number; env?: Record<string, string> } = {}): Promise<Forward> {
-  const proc = spawn(kubectlBinary(opts.minor), ["port-forward", "--address", "127.0.0.1", `pod/${POD}`, `:${remote}`], {
+/** Starts `kubectl port-forward pod/web :<remote>…` and resolves once kubectl prints its local ports. */
+async function portForward(remotes: number | number[], opts: { minor?: number; env?: Record<string, string> } = {}): Promise<Forward> {
+  const ports = Array.isArray(remotes) ? remotes : [remotes];
+  const proc = spawn(kubectlBinary(opts.minor), ["port-forward", "--address", "127.0.0.1", `pod/${POD}`, ...ports.map((p) => `:${p}`)], {
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, KUBECONFIG: server.kubeconfig, KUBECACHEDIR: path.join(home, "cache"), ...(opts.env ?? {}) },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -92,14 +106,15 @@ async function portForward(remote: number, opts: { minor?: number; env?: Record<
   proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
-  const pattern = new RegExp(`Forwarding from 127\\.0\\.0\\.1:(\\d+) -> ${remote}`);
+  const pattern = (remote: number): RegExp => new RegExp(`Forwarding from 127\\.0\\.0\\.1:(\\d+) -> ${remote}\\n`);
   const deadline = Date.now() + 30_000;
-  while (!pattern.test(out)) {
+  while (!ports.every((p) => pattern(p).test(out))) {
     if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`kubectl port-forward did not start:\n${out}${diagnostics()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    localPort: Number(pattern.exec(out)![1]),
+    localPort: Number(pattern(ports[0]!).exec(out)![1]),
+    localPorts: new Map(ports.map((p) => [p, Number(pattern(p).exec(out)![1])])),
     proc,
     output: () => out,
     exited,
@@ -124,6 +139,19 @@ function get(port: number, urlPath = "/"): Promise<{ status: number; body: strin
   });
 }
 
+/** Sends `bytes` bytes to the local port, half-closes, and resolves with the answer (the pod's byte count). */
+function upload(port: number, bytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    let answer = "";
+    socket.setTimeout(60_000, () => socket.destroy(new Error("upload timed out")));
+    socket.on("data", (d: Buffer) => (answer += d.toString()));
+    socket.once("end", () => resolve(answer));
+    socket.once("error", (err) => reject(new Error(`upload through port ${port}: ${err.message}`)));
+    socket.once("connect", () => socket.end(Buffer.alloc(bytes, 0x61)));
+  });
+}
+
 function expectedBig(): string {
   let s = "";
   for (let i = 1; i <= BIG_LINES; i++) s += `${i}\n`;
@@ -135,15 +163,21 @@ function transports(): string[] {
   return [...server.logs().matchAll(/"transport":"([^"]+)"[^\n]*port-forward session/g)].map((m) => m[1]!);
 }
 
-async function checkForward(f: Forward): Promise<void> {
+/** Download and upload speed through one forward, for the test's diagnostics. */
+interface Speeds {
+  downloadMBps: number;
+  uploadMBps?: number;
+}
+
+async function checkForward(f: Forward): Promise<Speeds> {
   try {
-    await fetchThrough(f);
+    return await fetchThrough(f);
   } catch (err) {
     throw new Error(`${(err as Error).message}\n--- kubectl:\n${f.output()}${diagnostics()}`);
   }
 }
 
-async function fetchThrough(f: Forward): Promise<void> {
+async function fetchThrough(f: Forward): Promise<Speeds> {
   const page = await get(f.localPort);
   assert.equal(page.status, 200, f.output());
   assert.equal(page.body, PAGE);
@@ -151,16 +185,28 @@ async function fetchThrough(f: Forward): Promise<void> {
   const [a, b] = await Promise.all([get(f.localPort, "/index.html"), get(f.localPort)]);
   assert.equal(a.body, PAGE);
   assert.equal(b.body, PAGE);
+  let started = performance.now();
   const big = await get(f.localPort, "/big");
+  const downloadMBps = big.body.length / 1e6 / ((performance.now() - started) / 1000);
   assert.equal(big.body.length, expectedBig().length, "the whole large download arrives");
   assert.equal(big.body, expectedBig());
+  // Client to pod: a large upload, then the client's half-close reaches the pod, which still answers.
+  const uploadPort = f.localPorts.get(UPLOAD_PORT);
+  if (!uploadPort) return { downloadMBps };
+  started = performance.now();
+  assert.equal((await upload(uploadPort, UPLOAD_BYTES)).trim(), String(UPLOAD_BYTES));
+  return { downloadMBps, uploadMBps: UPLOAD_BYTES / 1e6 / ((performance.now() - started) / 1000) };
 }
 
-test("kubectl 1.32 port-forward (SPDY in a WebSocket): GET, parallel GETs, a large download", { skip }, async () => {
+function report(t: { diagnostic(message: string): void }, speeds: Speeds): void {
+  t.diagnostic(`download ${speeds.downloadMBps.toFixed(1)} MB/s, upload ${speeds.uploadMBps?.toFixed(1) ?? "-"} MB/s`);
+}
+
+test("kubectl 1.32 port-forward (SPDY in a WebSocket): GET, parallel GETs, a large download and upload with half-close", { skip }, async (t) => {
   const before = transports().length;
-  const f = await portForward(8080);
+  const f = await portForward([8080, UPLOAD_PORT]);
   try {
-    await checkForward(f);
+    report(t, await checkForward(f));
   } finally {
     await f.stop();
   }
@@ -168,22 +214,22 @@ test("kubectl 1.32 port-forward (SPDY in a WebSocket): GET, parallel GETs, a lar
   assert.match(f.output(), /Handling connection for \d+/);
 });
 
-test("kubectl 1.32 with KUBECTL_PORT_FORWARD_WEBSOCKETS=false (raw SPDY)", { skip }, async () => {
+test("kubectl 1.32 with KUBECTL_PORT_FORWARD_WEBSOCKETS=false (raw SPDY)", { skip }, async (t) => {
   const before = transports().length;
-  const f = await portForward(8080, { env: { KUBECTL_PORT_FORWARD_WEBSOCKETS: "false" } });
+  const f = await portForward([8080, UPLOAD_PORT], { env: { KUBECTL_PORT_FORWARD_WEBSOCKETS: "false" } });
   try {
-    await checkForward(f);
+    report(t, await checkForward(f));
   } finally {
     await f.stop();
   }
   assert.equal(transports()[before], "spdy", diagnostics());
 });
 
-test("kubectl 1.28 port-forward (raw SPDY)", { skip }, async () => {
+test("kubectl 1.28 port-forward (raw SPDY)", { skip }, async (t) => {
   const before = transports().length;
-  const f = await portForward(8080, { minor: 28 });
+  const f = await portForward([8080, UPLOAD_PORT], { minor: 28 });
   try {
-    await checkForward(f);
+    report(t, await checkForward(f));
   } finally {
     await f.stop();
   }
