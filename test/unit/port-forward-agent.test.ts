@@ -7,37 +7,15 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import net, { type AddressInfo } from "node:net";
-import { Duplex } from "node:stream";
+import type { Duplex } from "node:stream";
 import { pino } from "pino";
-import { parsePortForwardPath, pickSandbox, relay, servePortForward } from "../../src/agent/kubelet/streaming/port-forward.js";
+import { parsePortForwardPath, pickSandbox, servePortForward } from "../../src/agent/kubelet/streaming/port-forward.js";
+import { relay } from "../../src/shared/stream-relay.js";
 import type { ContainerRuntime, SandboxInfo } from "../../src/agent/kubelet/runtime/types.js";
 import { readStreamHeader } from "../../src/shared/tunnel/kubelet-stream.js";
+import { duplexPair } from "./duplex-pair.js";
 
 const quiet = pino({ level: "silent" });
-
-/** Two connected in-memory Duplex ends; destroying one closes the other (a tunnel stream reset). */
-function duplexPair(): [Duplex, Duplex] {
-  const make = (peer: () => Duplex): Duplex =>
-    new Duplex({
-      allowHalfOpen: true,
-      read() {},
-      write(chunk: Buffer, _enc, done) {
-        peer().push(chunk);
-        done();
-      },
-      final(done) {
-        peer().push(null);
-        done();
-      },
-      destroy(err, done) {
-        peer().destroy();
-        done(err);
-      },
-    });
-  const a: Duplex = make(() => b);
-  const b: Duplex = make(() => a);
-  return [a, b];
-}
 
 function sandbox(over: Partial<SandboxInfo>): SandboxInfo {
   return { sandboxId: "s1", podUid: "u1", namespace: "default", podName: "web", attempt: 0, ip: "10.0.0.2", state: "ready", labels: {}, ...over };

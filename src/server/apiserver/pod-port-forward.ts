@@ -15,11 +15,11 @@
  * A connection the pod refuses is reported as text on that connection's error stream or channel and
  * ends only that connection, as upstream's kubelet does.
  */
-import http, { type IncomingMessage } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Pod } from "kubernetes-types/core/v1.js";
 import { createWebSocketStream, WebSocketServer, type WebSocket } from "ws";
-import { ApiError, badRequest, unauthorized } from "../../shared/api/status.js";
+import { badRequest, unauthorized } from "../../shared/api/status.js";
 import type { KubeObject } from "../../shared/api/types.js";
 import type { Logger } from "../../shared/log.js";
 import { readStreamHeader } from "../../shared/tunnel/kubelet-stream.js";
@@ -28,7 +28,8 @@ import type { UserInfo } from "./auth.js";
 import type { KubeletStreams } from "./pod-log.js";
 import { dataChannel, errorChannel, MAX_WEBSOCKET_PORTS, parsePortsQuery, PORT_FORWARD_CHANNEL_PROTOCOL, portPrefix, WebSocketChannelStream } from "./port-forward-channels.js";
 import { StreamPairs, type PortForwardStream, type StreamPair } from "./port-forward-pairs.js";
-import { relay } from "./port-forward-relay.js";
+import { relay } from "../../shared/stream-relay.js";
+import { asApiError, rejectUpgrade } from "./upgrade-reply.js";
 import { channelMessage, parseChannelMessage } from "./ws-channels.js";
 import { acceptSpdyUpgrade, spdySessionOver, type SpdySession, type SpdyStream } from "./spdy/index.js";
 
@@ -70,12 +71,6 @@ export interface PortForwardTarget {
   namespace: string;
   pod: string;
   node: string;
-}
-
-/** Answers a refused upgrade with a Status body and closes the socket. */
-function rejectUpgrade(socket: Duplex, err: ApiError): void {
-  const body = JSON.stringify(err.toStatus());
-  socket.end(`HTTP/1.1 ${err.code} ${http.STATUS_CODES[err.code] ?? ""}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /** The subprotocols a WebSocket request offers (the raw header: ws rejects the SPDY one as no token). */
@@ -136,7 +131,7 @@ export class PodPortForwardEndpoint {
     const [, namespace, name] = m as unknown as [string, string, string];
     this.serve(req, socket, head, decodeURIComponent(namespace), decodeURIComponent(name), url.searchParams).catch((err: unknown) => {
       this.opts.log.warn({ err: (err as Error).message }, "port-forward upgrade failed");
-      if (!socket.destroyed) rejectUpgrade(socket, err instanceof ApiError ? err : new ApiError(500, "InternalError", `port-forward failed: ${(err as Error).message}`));
+      if (!socket.destroyed) rejectUpgrade(socket, asApiError(err, "port-forward failed"));
     });
     return true;
   }

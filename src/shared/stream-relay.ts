@@ -1,7 +1,7 @@
 /**
- * Relays one forwarded connection's bytes between the client's stream and the node's tunnel stream.
- * The agent has the same function for the pod's socket (src/agent/kubelet/streaming/port-forward.ts);
- * agent and server code never import each other, so each side keeps its copy.
+ * Relaying one byte-stream connection between two duplex streams: a port-forward connection between
+ * the client's stream and the node's tunnel stream on the server, and between the tunnel stream and
+ * the pod's socket on the agent.
  */
 import type { Duplex } from "node:stream";
 
