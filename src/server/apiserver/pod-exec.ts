@@ -9,7 +9,7 @@
  * checks, then the `v4/v3/v2.channel.k8s.io` stream protocols (spdy/remotecommand.ts) on the same
  * node session.
  */
-import http, { type IncomingMessage, type Server as HttpServer } from "node:http";
+import type { IncomingMessage, Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import type { Pod } from "kubernetes-types/core/v1.js";
@@ -23,6 +23,7 @@ import type { TunnelStream } from "../../shared/tunnel/index.js";
 import { TUNNEL_PATH } from "../../shared/tunnel/protocol.js";
 import type { UserInfo } from "./auth.js";
 import { logContainer, type KubeletStreams } from "./pod-log.js";
+import { asApiError, rejectUpgrade } from "./upgrade-reply.js";
 import { channelMessage, parseChannelMessage, pickChannelProtocol, supportsCloseSignal } from "./ws-channels.js";
 import { acceptSpdyUpgrade, isSpdyUpgrade, negotiateProtocol, offeredProtocols, type SpdySession } from "./spdy/index.js";
 import { relaySpdyExecSession, SPDY_REMOTE_COMMAND_PROTOCOLS } from "./spdy/remotecommand.js";
@@ -88,16 +89,6 @@ export function execTarget(pod: Pod, kind: "exec" | "attach", query: URLSearchPa
   if (kind === "exec") for (const c of command) q.append("command", c);
   for (const f of FLAGS) if (flag(query, f)) q.set(f, "true");
   return { kind, namespace, pod: name, container, node, kubeletPath: `/${kind}/${namespace}/${name}/${container}?${q}` };
-}
-
-/** Answers a refused upgrade with a Status body and closes the socket. */
-function rejectUpgrade(socket: Duplex, err: ApiError): void {
-  const body = JSON.stringify(err.toStatus());
-  socket.end(`HTTP/1.1 ${err.code} ${http.STATUS_CODES[err.code] ?? ""}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-}
-
-function asApiError(err: unknown, fallback: string): ApiError {
-  return err instanceof ApiError ? err : new ApiError(500, "InternalError", `${fallback}: ${(err as Error).message}`);
 }
 
 /** Serves exec and attach upgrades; see attachExecUpgrade for the wiring. */
