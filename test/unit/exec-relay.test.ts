@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { Duplex } from "node:stream";
 import type { Pod } from "kubernetes-types/core/v1.js";
 import { pino } from "pino";
 import { WebSocket } from "ws";
@@ -19,32 +18,10 @@ import type { KubeletEndpoint } from "../../src/agent/tunnel/index.js";
 import type { TunnelStream } from "../../src/shared/tunnel/index.js";
 import type { KubeObject } from "../../src/shared/api/types.js";
 import { notFound } from "../../src/shared/api/status.js";
+import { duplexPair } from "./duplex-pair.js";
 
 const quiet = pino({ level: "silent" });
 const TOKEN = "exec-relay-token";
-
-/** Two connected in-memory Duplex ends; destroying one closes the other (a tunnel stream reset). */
-function duplexPair(): [Duplex, Duplex] {
-  const make = (peer: () => Duplex): Duplex =>
-    new Duplex({
-      read() {},
-      write(chunk: Buffer, _enc, done) {
-        peer().push(chunk);
-        done();
-      },
-      final(done) {
-        peer().push(null);
-        done();
-      },
-      destroy(err, done) {
-        peer().destroy();
-        done(err);
-      },
-    });
-  const a: Duplex = make(() => b);
-  const b: Duplex = make(() => a);
-  return [a, b];
-}
 
 /** Runtime calls the exec path makes, backed by local processes. */
 const resizes: { width: number; height: number }[] = [];

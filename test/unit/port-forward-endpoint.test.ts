@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import http, { type IncomingHttpHeaders } from "node:http";
 import net, { type AddressInfo } from "node:net";
-import { Duplex } from "node:stream";
+import type { Duplex } from "node:stream";
 import type { Pod } from "kubernetes-types/core/v1.js";
 import { pino } from "pino";
 import transport from "spdy-transport";
@@ -23,36 +23,13 @@ import type { KubeletEndpoint } from "../../src/agent/tunnel/index.js";
 import type { TunnelStream } from "../../src/shared/tunnel/index.js";
 import type { KubeObject } from "../../src/shared/api/types.js";
 import { notFound } from "../../src/shared/api/status.js";
+import { duplexPair } from "./duplex-pair.js";
 
 const quiet = pino({ level: "silent" });
 const TOKEN = "port-forward-token";
 const PAGE = "HTTP/1.0 200 OK\r\n\r\nhello from the pod\n";
 /** Every test is bounded: a regression must fail, not hang the whole unit run. */
 const bounded = { timeout: 20_000 };
-
-/** Two connected in-memory Duplex ends; destroying one closes the other (a tunnel stream reset). */
-function duplexPair(): [Duplex, Duplex] {
-  const make = (peer: () => Duplex): Duplex =>
-    new Duplex({
-      allowHalfOpen: true,
-      read() {},
-      write(chunk: Buffer, _enc, done) {
-        peer().push(chunk);
-        done();
-      },
-      final(done) {
-        peer().push(null);
-        done();
-      },
-      destroy(err, done) {
-        peer().destroy();
-        done(err);
-      },
-    });
-  const a: Duplex = make(() => b);
-  const b: Duplex = make(() => a);
-  return [a, b];
-}
 
 let podServer: net.Server;
 let podPort = 0;

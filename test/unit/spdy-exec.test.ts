@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { Duplex } from "node:stream";
+import type { Duplex } from "node:stream";
 import type { Pod } from "kubernetes-types/core/v1.js";
 import { pino } from "pino";
 import transport from "spdy-transport";
@@ -24,33 +24,11 @@ import type { KubeObject } from "../../src/shared/api/types.js";
 import { notFound } from "../../src/shared/api/status.js";
 import { spdySessionOver } from "../../src/server/apiserver/spdy/index.js";
 import { relaySpdyExecSession } from "../../src/server/apiserver/spdy/remotecommand.js";
+import { duplexPair } from "./duplex-pair.js";
 
 const quiet = pino({ level: "silent" });
 const TOKEN = "spdy-exec-token";
 const KUBECTL_PROTOCOLS = "v4.channel.k8s.io, v3.channel.k8s.io, v2.channel.k8s.io, channel.k8s.io";
-
-/** Two connected in-memory Duplex ends; destroying one closes the other (a tunnel stream reset). */
-function duplexPair(): [Duplex, Duplex] {
-  const make = (peer: () => Duplex): Duplex =>
-    new Duplex({
-      read() {},
-      write(chunk: Buffer, _enc, done) {
-        peer().push(chunk);
-        done();
-      },
-      final(done) {
-        peer().push(null);
-        done();
-      },
-      destroy(err, done) {
-        peer().destroy();
-        done(err);
-      },
-    });
-  const a: Duplex = make(() => b);
-  const b: Duplex = make(() => a);
-  return [a, b];
-}
 
 const resizes: { width: number; height: number }[] = [];
 const children: ChildProcess[] = [];
