@@ -20,11 +20,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BUNDLE, clusterCidr, kubectlBinary, startServer, type KubectlResult, type TestServer } from "./harness.js";
+import { DOCKER, dockerSkip, removeNodeFromDocker, TEST_IMAGE } from "./docker-node.js";
 
-const DOCKER = "/usr/bin/docker";
-const IMAGE = "kube-lite-test/busybox:latest";
-const dockerReady = spawnSync(DOCKER, ["image", "inspect", IMAGE], { stdio: "ignore" }).status === 0;
-const skip = dockerReady ? false : `no Docker engine with ${IMAGE} (run test/setup-host.sh as root)`;
+const IMAGE = TEST_IMAGE;
+const skip = dockerSkip;
 const hasScript = spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0;
 
 const suffix = `${process.pid}`;
@@ -212,11 +211,7 @@ after(async () => {
   }
   // Containers, volumes and networks of these test nodes are not left behind.
   for (const node of [SERVER_NODE, AGENT_NODE]) {
-    const ids = spawnSync(DOCKER, ["ps", "-aq", "--filter", `label=io.kube-lite.node=${node}`], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
-    if (ids.length) spawnSync(DOCKER, ["rm", "-f", ...ids], { stdio: "ignore" });
-    const vols = spawnSync(DOCKER, ["volume", "ls", "-q", "--filter", `label=io.kube-lite.node=${node}`], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
-    if (vols.length) spawnSync(DOCKER, ["volume", "rm", "-f", ...vols], { stdio: "ignore" });
-    spawnSync(DOCKER, ["network", "rm", `kube-lite-${node}`], { stdio: "ignore" });
+    removeNodeFromDocker(node);
   }
   for (const dir of [agentDir, work]) if (dir) rmSync(dir, { recursive: true, force: true });
 });

@@ -9,10 +9,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BUNDLE, clusterCidr, startServer } from "./harness.js";
+import { DOCKER, dockerSkip, removeNodeFromDocker, TEST_IMAGE } from "./docker-node.js";
 
-const DOCKER = "/usr/bin/docker";
-const IMAGE = "kube-lite-test/busybox:latest";
-const skip = spawnSync(DOCKER, ["image", "inspect", IMAGE], { stdio: "ignore" }).status === 0 ? false : `no Docker engine with ${IMAGE} (run test/setup-host.sh as root)`;
+const IMAGE = TEST_IMAGE;
+const skip = dockerSkip;
 /** The outage the acceptance text asks for. */
 const OUTAGE_MS = 30_000;
 
@@ -60,9 +60,7 @@ test("stop the server for 30 s: pods keep running and the agent is back within 1
     agent.kill("SIGTERM");
     await server.stop();
     server.cleanup();
-    const ids = spawnSync(DOCKER, ["ps", "-aq", "--filter", `label=io.kube-lite.node=${node}`], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
-    if (ids.length) spawnSync(DOCKER, ["rm", "-f", ...ids], { stdio: "ignore" });
-    spawnSync(DOCKER, ["network", "rm", `kube-lite-${node}`], { stdio: "ignore" });
+    removeNodeFromDocker(node);
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(agentDir, { recursive: true, force: true });
   }

@@ -10,11 +10,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BUNDLE, clusterCidr, startServer, type TestServer } from "./harness.js";
+import { DOCKER, dockerSkip, removeNodeFromDocker, TEST_IMAGE } from "./docker-node.js";
 
-const DOCKER = "/usr/bin/docker";
-const IMAGE = "kube-lite-test/busybox:latest";
-const dockerReady = spawnSync(DOCKER, ["image", "inspect", IMAGE], { stdio: "ignore" }).status === 0;
-const skip = dockerReady ? false : `no Docker engine with ${IMAGE} (run test/setup-host.sh as root)`;
+const IMAGE = TEST_IMAGE;
+const skip = dockerSkip;
 
 const suffix = `${process.pid}`;
 const SERVER_NODE = `it-server-${suffix}`;
@@ -63,9 +62,7 @@ after(async () => {
   server.cleanup();
   // Containers of these test nodes are not left behind.
   for (const node of [SERVER_NODE, AGENT_NODE]) {
-    const ids = spawnSync(DOCKER, ["ps", "-aq", "--filter", `label=io.kube-lite.node=${node}`], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
-    if (ids.length) spawnSync(DOCKER, ["rm", "-f", ...ids], { stdio: "ignore" });
-    spawnSync(DOCKER, ["network", "rm", `kube-lite-${node}`], { stdio: "ignore" });
+    removeNodeFromDocker(node);
   }
   if (agentDir) rmSync(agentDir, { recursive: true, force: true });
 });

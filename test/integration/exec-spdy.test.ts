@@ -14,11 +14,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { clusterCidr, kubectlBinary, startServer, type TestServer } from "./harness.js";
+import { dockerSkip, removeNodeFromDocker, TEST_IMAGE } from "./docker-node.js";
 
-const DOCKER = "/usr/bin/docker";
-const IMAGE = "kube-lite-test/busybox:latest";
-const dockerReady = spawnSync(DOCKER, ["image", "inspect", IMAGE], { stdio: "ignore" }).status === 0;
-const skip = dockerReady ? false : `no Docker engine with ${IMAGE} (run test/setup-host.sh as root)`;
+const IMAGE = TEST_IMAGE;
+const skip = dockerSkip;
 
 const NODE = `exec-spdy-${process.pid}`;
 const CLUSTER_CIDR = clusterCidr();
@@ -66,9 +65,7 @@ after(async () => {
   await server.stop();
   server.cleanup();
   if (work) rmSync(work, { recursive: true, force: true });
-  const ids = spawnSync(DOCKER, ["ps", "-aq", "--filter", `label=io.kube-lite.node=${NODE}`], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
-  if (ids.length) spawnSync(DOCKER, ["rm", "-f", ...ids], { stdio: "ignore" });
-  spawnSync(DOCKER, ["network", "rm", `kube-lite-${NODE}`], { stdio: "ignore" });
+  removeNodeFromDocker(NODE);
 });
 
 function kubectl(client: Client, args: string[], input?: string, timeoutMs = 30_000): { status: number | null; stdout: string; stderr: string } {

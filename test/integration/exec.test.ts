@@ -13,11 +13,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { clusterCidr, kubectlBinary, startServer, type TestServer } from "./harness.js";
+import { dockerSkip, removeNodeFromDocker, TEST_IMAGE } from "./docker-node.js";
 
-const DOCKER = "/usr/bin/docker";
-const IMAGE = "kube-lite-test/busybox:latest";
-const dockerReady = spawnSync(DOCKER, ["image", "inspect", IMAGE], { stdio: "ignore" }).status === 0;
-const skip = dockerReady ? false : `no Docker engine with ${IMAGE} (run test/setup-host.sh as root)`;
+const IMAGE = TEST_IMAGE;
+const skip = dockerSkip;
 
 const NODE = `exec-${process.pid}`;
 const CLUSTER_CIDR = clusterCidr();
@@ -87,9 +86,7 @@ after(async () => {
   server.cleanup();
   if (work) rmSync(work, { recursive: true, force: true });
   // Containers and the Docker network of this test node are not left behind.
-  const ids = spawnSync(DOCKER, ["ps", "-aq", "--filter", `label=io.kube-lite.node=${NODE}`], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
-  if (ids.length) spawnSync(DOCKER, ["rm", "-f", ...ids], { stdio: "ignore" });
-  spawnSync(DOCKER, ["network", "rm", `kube-lite-${NODE}`], { stdio: "ignore" });
+  removeNodeFromDocker(NODE);
 });
 
 /** kubectl with WebSockets only: a fallback to SPDY would hide a broken WebSocket path. */

@@ -5,14 +5,13 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { clusterCidr, kubectlBinary, startServer, type TestServer } from "./harness.js";
+import { dockerSkip, removeNodeFromDocker, TEST_IMAGE } from "./docker-node.js";
 
-const DOCKER = "/usr/bin/docker";
-const IMAGE = "kube-lite-test/busybox:latest";
-const dockerReady = spawnSync(DOCKER, ["image", "inspect", IMAGE], { stdio: "ignore" }).status === 0;
-const skip = dockerReady ? false : `no Docker engine with ${IMAGE} (run test/setup-host.sh as root)`;
+const IMAGE = TEST_IMAGE;
+const skip = dockerSkip;
 
 const NODE = `logs-${process.pid}`;
 
@@ -75,9 +74,7 @@ after(async () => {
   if (skip) return;
   await server.stop();
   server.cleanup();
-  const ids = spawnSync(DOCKER, ["ps", "-aq", "--filter", `label=io.kube-lite.node=${NODE}`], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
-  if (ids.length) spawnSync(DOCKER, ["rm", "-f", ...ids], { stdio: "ignore" });
-  spawnSync(DOCKER, ["network", "rm", `kube-lite-${NODE}`], { stdio: "ignore" });
+  removeNodeFromDocker(NODE);
 });
 
 test("logs -f streams new lines as the container writes them", { skip }, async () => {

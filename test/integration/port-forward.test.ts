@@ -7,7 +7,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import net, { type AddressInfo } from "node:net";
@@ -15,11 +15,10 @@ import os from "node:os";
 import path from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { clusterCidr, kubectlBinary, startServer, type TestServer } from "./harness.js";
+import { dockerSkip, removeNodeFromDocker, TEST_IMAGE } from "./docker-node.js";
 
-const DOCKER = "/usr/bin/docker";
-const IMAGE = "kube-lite-test/busybox:latest";
-const dockerReady = spawnSync(DOCKER, ["image", "inspect", IMAGE], { stdio: "ignore" }).status === 0;
-const skip = dockerReady ? false : `no Docker engine with ${IMAGE} (run test/setup-host.sh as root)`;
+const IMAGE = TEST_IMAGE;
+const skip = dockerSkip;
 
 const NODE = `pf-${process.pid}`;
 const POD = "web";
@@ -78,9 +77,7 @@ after(async () => {
   await server.stop();
   server.cleanup();
   if (home) rmSync(home, { recursive: true, force: true });
-  const ids = spawnSync(DOCKER, ["ps", "-aq", "--filter", `label=io.kube-lite.node=${NODE}`], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
-  if (ids.length) spawnSync(DOCKER, ["rm", "-f", ...ids], { stdio: "ignore" });
-  spawnSync(DOCKER, ["network", "rm", `kube-lite-${NODE}`], { stdio: "ignore" });
+  removeNodeFromDocker(NODE);
 });
 
 interface Forward {
