@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Builds the single executables packaging/out/kube-lite-linux-{x64,arm64} from the CommonJS
-// bundle dist/kube-lite.cjs, offline: the bundle becomes a Node single-executable-application
-// (SEA) blob, which postject injects into official Node binaries taken from the npm registry.
+// bundles in dist/, offline: the entry dist/kube-lite.cjs becomes the main of a Node
+// single-executable-application (SEA) blob and the role bundles beside it (kube-lite-server.cjs,
+// kube-lite-agent.cjs) its assets; postject injects the blob into official Node binaries taken
+// from the npm registry.
 // Why this route and not @yao-pkg/pkg: see packaging/README.md.
 //
 // Usage (from the repository root; `npm run package` builds the bundle first):
@@ -19,6 +21,9 @@ import { parseArgs } from "node:util";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const BUNDLE = join(ROOT, "dist", "kube-lite.cjs");
+// The role bundles the entry loads (build/role-bundles.mjs); in the executable they are SEA assets
+// under these names, read with node:sea's getAsset (Node >= 20.12).
+const ROLE_BUNDLES = ["kube-lite-server.cjs", "kube-lite-agent.cjs"].map((name) => ({ name, path: join(ROOT, "dist", name) }));
 const CACHE_DIR = join(ROOT, "packaging", "cache");
 const OUT_DIR = join(ROOT, "packaging", "out");
 const SYSROOT_SCRIPT = join(ROOT, "packaging", "arm64-sysroot.sh");
@@ -53,6 +58,12 @@ const POSTJECT_NOISE = /^warning: Can't find string offset for section name/;
 // Running the arm64 result under qemu-user is about 15x slower than native; a `--version`
 // start-up takes a few seconds there, so give it ample room.
 const CHECK_TIMEOUT_MS = { native: 30_000, emulated: 180_000 };
+
+// Commands that load a role bundle and stop at once with exit 2 and this message (see buildTarget).
+const ROLE_LOAD_CHECKS = [
+  [["server", "--https-listen-port", "none"], /--https-listen-port must be a port number/],
+  [["agent"], /--join https:\/\/SERVER:6443 is required/],
+];
 
 // Two builds at once (a test run and `npm run package`) would write the same files; the second
 // waits this long for the first, which takes about 15 s from cached base binaries.
@@ -147,7 +158,8 @@ function seaBlob(node, workDir) {
   const config = join(workDir, "sea-config.json");
   // No snapshot and no code cache: both are CPU-specific, and without them one blob is valid
   // for x64 and arm64 alike (the code cache would save only a few ms of start-up).
-  writeFileSync(config, JSON.stringify({ main: BUNDLE, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false }));
+  const assets = Object.fromEntries(ROLE_BUNDLES.map((b) => [b.name, b.path]));
+  writeFileSync(config, JSON.stringify({ main: BUNDLE, output: blob, assets, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false }));
   run(node, ["--experimental-sea-config", config], { cwd: workDir });
   return blob;
 }
@@ -180,7 +192,8 @@ function hostArch() {
 /** A fingerprint of everything an output depends on, so an unchanged output is reused. */
 function inputsFingerprint(arch, bundleSum, stripped) {
   const self = sha256File(fileURLToPath(import.meta.url));
-  return JSON.stringify({ arch, node: NODE_VERSION, base: TARGETS[arch].nodeSha256, bundle: bundleSum, stripped, script: self });
+  const roles = ROLE_BUNDLES.map((b) => sha256File(b.path));
+  return JSON.stringify({ arch, node: NODE_VERSION, base: TARGETS[arch].nodeSha256, bundle: bundleSum, roles, stripped, script: self });
 }
 
 function upToDate(out, stamp, fingerprint) {
@@ -235,6 +248,14 @@ function buildTarget(arch, blobFor, bundleSum, strip) {
     if (!/^kube-lite version v\S+/.test(check.stdout)) throw new BuildError(`${name} --version printed ${JSON.stringify(check.stdout + check.stderr)}`);
     if (check.stderr.trim()) throw new BuildError(`${name} --version wrote to stderr (is a module missing from the bundle?):\n${check.stderr}`);
     step(`${name}: ${check.stdout.trim()}`);
+    // Each role's bundle is an asset: an incomplete command line makes the role parse it (its own
+    // code) and stop with a usage error, which proves the asset loads without starting anything.
+    for (const [args, expected] of ROLE_LOAD_CHECKS) {
+      const [rc, ...rargs] = [...how.prefix, tmp, ...args];
+      const r = spawnSync(rc, rargs, { encoding: "utf8", timeout: how.timeout, env: { ...process.env, NODE_OPTIONS: "" } });
+      if (r.status !== 2 || !expected.test(r.stderr)) throw new BuildError(`${name} ${args.join(" ")}: expected a usage error from the ${args[0]} bundle, got exit ${r.status}:\n${r.stdout}${r.stderr}`);
+    }
+    step(`${name}: the server and agent bundles load`);
   }
 
   renameSync(tmp, out);
@@ -291,7 +312,9 @@ function main() {
   for (const a of arches) if (!(a in TARGETS)) throw new BuildError(`unknown --arch ${a}; choose from ${Object.keys(TARGETS).join(", ")}`);
   const host = hostArch();
   if (!host) throw new BuildError(`building needs a linux-x64 or linux-arm64 machine (this is ${process.platform}-${process.arch})`);
-  if (!existsSync(BUNDLE)) throw new BuildError(`${relative(ROOT, BUNDLE)} is missing; run \`node build.mjs\` first (or \`npm run package\`, which does both)`);
+  for (const file of [BUNDLE, ...ROLE_BUNDLES.map((b) => b.path)]) {
+    if (!existsSync(file)) throw new BuildError(`${relative(ROOT, file)} is missing; run \`node build.mjs\` first (or \`npm run package\`, which does both)`);
+  }
 
   const strip = which("llvm-strip");
   if (!strip) step("llvm-strip not found: the executables will be about 12 MiB larger (Debian/Ubuntu: apt-get install llvm)");
@@ -308,7 +331,8 @@ function buildAll(arches, host, strip) {
     // Made on first use, so a run where every target is up to date does no work.
     const blobFor = () => {
       if (!blob) {
-        step(`writing the SEA blob for ${relative(ROOT, BUNDLE)} (${mib(statSync(BUNDLE).size)}) with Node ${NODE_VERSION}`);
+        const files = [BUNDLE, ...ROLE_BUNDLES.map((b) => b.path)].map((f) => `${relative(ROOT, f)} (${mib(statSync(f).size)})`);
+        step(`writing the SEA blob for ${files.join(", ")} with Node ${NODE_VERSION}`);
         blob = seaBlob(baseBinary(host), work);
       }
       return blob;

@@ -119,6 +119,16 @@ function tuneV8ForSmallMachines(): void {
   setFlagsFromString("--max-semi-space-size=1");
 }
 
+/**
+ * A UsageError from any bundle: the roles run from their own bundles (build/role-bundles.mjs), each with
+ * its own copy of the class, so `instanceof` sees only the entry's; the name is what they share.
+ *
+ * @example isUsageError(new UsageError("--join is required")) // true
+ */
+function isUsageError(err: unknown): err is Error {
+  return err instanceof UsageError || (err instanceof Error && err.name === "UsageError");
+}
+
 function commandHelp(name: string, cmd: Command): string {
   const lines = [`${cmd.summary}.`, "", `Usage: ${cmd.usage}`, "", "Flags:"];
   for (const [flag, spec] of Object.entries(cmd.options)) {
@@ -166,7 +176,7 @@ export async function main(argv: string[]): Promise<number> {
     const code = await cmd.run(parsed.values, parsed.positionals);
     return code ?? 0;
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (isUsageError(err)) {
       process.stderr.write(`kube-lite ${first}: ${err.message}\n`);
       return 2;
     }
