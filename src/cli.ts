@@ -83,6 +83,8 @@ const COMMANDS: Record<string, Command> = {
     },
     async run(values) {
       tuneV8ForSmallMachines();
+      // A simulated-node process is a scale tool whose work is CPU (many kubelets in one process): keep the JIT there.
+      if (values.runtime !== "sim") tuneV8ForAgent();
       const { parseAgentConfig } = await import("./agent/config.js");
       const { runAgentUntilSignal } = await import("./agent/main.js");
       return runAgentUntilSignal(parseAgentConfig(values));
@@ -117,6 +119,25 @@ function tuneV8ForSmallMachines(): void {
   if (process.env.KUBE_LITE_V8_DEFAULTS) return;
   setFlagsFromString("--liftoff-only");
   setFlagsFromString("--max-semi-space-size=1");
+}
+
+/**
+ * V8 settings for the `kube-lite agent` process (not the server, whose API and embedded agent share one
+ * process and want the JIT). The agent mostly waits on Docker and the API server; its JavaScript is
+ * glue, so it runs interpreted:
+ * - `--no-opt`: no optimizing compiler. Its code, deoptimisation data and the zone memory of its
+ *   concurrent jobs were about 10 MB of the agent's resident memory with 20 pods (68 → 58 MB).
+ * - `--no-sparkplug --optimize-for-size`: no baseline code either, and V8 sizes its heap and lays out
+ *   objects for memory rather than speed: 58 → 53 MB with 20 pods.
+ * Pod start latency did not change measurably (15 pods, p50 475 ms with the JIT, 416 ms without: the
+ * time is Docker's). Not `--lite-mode`: it implies `--jitless`, which V8 supports only from start-up
+ * (a single executable has no command line for it), and it measured no smaller (52.6 MB).
+ */
+function tuneV8ForAgent(): void {
+  if (process.env.KUBE_LITE_V8_DEFAULTS) return;
+  setFlagsFromString("--no-opt");
+  setFlagsFromString("--no-sparkplug");
+  setFlagsFromString("--optimize-for-size");
 }
 
 /**
