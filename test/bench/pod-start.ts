@@ -25,6 +25,12 @@ export interface PodStartOptions {
   pods: number;
   /** Pods running when the agent's memory is read (the acceptance text says 20). */
   rssPods: number;
+  /** The bundle the agent runs (default dist/kube-lite.cjs), to compare builds side by side. */
+  agentBundle?: string;
+  /** Extra environment for the agent process (e.g. NODE_OPTIONS for a measurement hook). */
+  agentEnv?: Record<string, string>;
+  /** Called with the agent's pid when its RSS is read (rssPods running, quiet), e.g. to read /proc/PID/smaps. */
+  inspectAgent?: (pid: number) => void | Promise<void>;
 }
 
 export const POD_START_FULL: PodStartOptions = { pods: 30, rssPods: 20 };
@@ -107,7 +113,7 @@ export async function benchPodStart(opts: PodStartOptions): Promise<PodStartResu
   let agent: ChildProcess | undefined;
   try {
     const token = readFileSync(path.join(server.dataDir, "server", "token"), "utf8").trim();
-    agent = spawn(process.execPath, [BUNDLE, "agent", "--join", `https://127.0.0.1:${server.port}`, "--token", token, "--node-name", node, "--data-dir", agentDir], { stdio: ["ignore", "pipe", "pipe"] });
+    agent = spawn(process.execPath, [opts.agentBundle ?? BUNDLE, "agent", "--join", `https://127.0.0.1:${server.port}`, "--token", token, "--node-name", node, "--data-dir", agentDir], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...opts.agentEnv } });
     let agentLog = "";
     agent.stdout!.on("data", (d: Buffer) => (agentLog += d.toString()));
     agent.stderr!.on("data", (d: Buffer) => (agentLog += d.toString()));
@@ -116,6 +122,10 @@ export async function benchPodStart(opts: PodStartOptions): Promise<PodStartResu
       if (Date.now() > deadline || agent.exitCode !== null) throw new Error(`agent did not start:\n${agentLog.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    // A pod is never Running if the agent died (e.g. with V8 flags under test): fail instead of waiting forever.
+    const running = agent;
+    const agentGone = new Promise<never>((_resolve, reject) => running.once("exit", (code, signal) => reject(new Error(`the agent exited (${code ?? signal}):\n${agentLog.slice(-2000)}`))));
+    agentGone.catch(() => undefined);
     const list = JSON.parse((await request(server, "GET", "/api/v1/namespaces/default/pods")).body) as { metadata: { resourceVersion: string } };
     const watch = watchRunning(server, list.metadata.resourceVersion);
     const latencies: number[] = [];
@@ -129,10 +139,11 @@ export async function benchPodStart(opts: PodStartOptions): Promise<PodStartResu
           spec: { nodeName: undefined, nodeSelector: { "kubernetes.io/hostname": node }, terminationGracePeriodSeconds: 1, containers: [{ name: "c", image: POD_BENCH_IMAGE, imagePullPolicy: "IfNotPresent", command: ["sleep", "3600"] }] },
         });
         if (r.status !== 201) throw new Error(`creating ${name}: ${r.status} ${r.body}`);
-        latencies.push((await watch.runningAt(name)) - t0);
+        latencies.push((await Promise.race([watch.runningAt(name), agentGone])) - t0);
         if (i + 1 === opts.rssPods) {
           await new Promise((r) => setTimeout(r, AGENT_SETTLE_MS)); // let the agent go quiet before reading its memory
           agentRss = rssBytes(agent.pid!);
+          await opts.inspectAgent?.(agent.pid!);
         }
       }
     } finally {
