@@ -1,6 +1,7 @@
 /**
- * Loads dockerode on first use: its module tree (ssh2, grpc, protobufjs) costs about 80 ms of
- * start-up, which a server without an agent, or a CLI command, should not pay.
+ * Loads dockerode on first use: a server without an agent, or a CLI command, should not pay for its
+ * module tree at start-up. (Its ssh2, grpc and BuildKit protobufjs parts are left out of the bundle
+ * altogether, see build/unused-feature-stub-plugin.mjs: only the local engine socket is used.)
  */
 import type Docker from "dockerode";
 
