@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import https from "node:https";
 import os from "node:os";
 import path from "node:path";
-import { BUNDLE, startServer, type TestServer } from "../integration/harness.js";
+import { BUNDLE, clusterCidr, startServer, type TestServer } from "../integration/harness.js";
 import { rssBytes } from "./memory.js";
 import { summarize, type LatencySummary } from "./stats.js";
 
@@ -108,7 +108,7 @@ function dockerRunLatencies(count: number): number[] {
 
 export async function benchPodStart(opts: PodStartOptions): Promise<PodStartResult> {
   const node = `bench-agent-${process.pid}`;
-  const server = await startServer({ args: ["--cluster-cidr", `10.${150 + (process.pid % 40)}.0.0/16`] });
+  const server = await startServer({ args: ["--cluster-cidr", clusterCidr()] });
   const agentDir = mkdtempSync(path.join(os.tmpdir(), "kube-lite-bench-agent-"));
   let agent: ChildProcess | undefined;
   try {
