@@ -5,96 +5,24 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Pod } from "kubernetes-types/core/v1.js";
-import { pino } from "pino";
 import { WebSocket } from "ws";
-import { attachExecUpgrade, type PodExecEndpoint } from "../../src/server/apiserver/pod-exec.js";
-import { kubeletStreamHandler } from "../../src/agent/kubelet/streaming/index.js";
-import type { ContainerRuntime, ExecOptions, StreamSession } from "../../src/agent/kubelet/runtime/types.js";
-import type { KubeletEndpoint } from "../../src/agent/tunnel/index.js";
-import type { TunnelStream } from "../../src/shared/tunnel/index.js";
-import type { KubeObject } from "../../src/shared/api/types.js";
-import { notFound } from "../../src/shared/api/status.js";
-import { duplexPair } from "./duplex-pair.js";
+import { rigPod, startExecRig, type ExecRig } from "./exec-endpoint-rig.js";
 
-const quiet = pino({ level: "silent" });
 const TOKEN = "exec-relay-token";
 
-/** Runtime calls the exec path makes, backed by local processes. */
-const resizes: { width: number; height: number }[] = [];
-const children: ChildProcess[] = [];
-const runtime = {
-  async listPodContainers() {
-    return [{ podUid: "u1", namespace: "default", name: "web", sandboxes: [], containers: [{ containerName: "app", id: "c1", state: "running", restartCount: 0 }, { containerName: "done", id: "c2", state: "exited", restartCount: 0 }] }];
-  },
-  async exec(_id: string, o: ExecOptions): Promise<StreamSession> {
-    if (o.command[0] === "no-such-binary") throw new Error('exec: "no-such-binary": executable file not found in $PATH');
-    return runLocal(o);
-  },
-  async attach(_id: string, o: { stdin?: boolean; stdout?: boolean; stderr?: boolean }): Promise<StreamSession> {
-    return runLocal({ ...o, command: ["sh", "-c", "echo attached; echo to-stderr >&2"] });
-  },
-} as unknown as ContainerRuntime;
+const pods: Record<string, Pod> = { web: rigPod("web", "Running", ["app", "done"]), finished: rigPod("finished", "Succeeded", ["app"]) };
 
-function runLocal(o: ExecOptions): StreamSession {
-  const child = spawn(o.command[0]!, o.command.slice(1), { stdio: "pipe" });
-  children.push(child);
-  const exitCode = new Promise<number>((resolve) => child.once("close", (code, signal) => resolve(code ?? (signal ? 137 : 1))));
-  return {
-    stdin: o.stdin ? child.stdin : null,
-    stdout: o.stdout ? child.stdout : null,
-    stderr: o.stderr && !o.tty ? child.stderr : null,
-    resize: async (size) => {
-      resizes.push(size);
-    },
-    exitCode,
-    close: () => child.kill("SIGKILL"),
-  };
-}
-
-function pod(name: string, phase: string): Pod {
-  return { metadata: { name, namespace: "default" }, spec: { nodeName: "n1", containers: [{ name: "app" }, ...(name === "web" ? [{ name: "done" }] : [])] }, status: { phase } };
-}
-const pods: Record<string, Pod> = { web: pod("web", "Running"), finished: pod("finished", "Succeeded") };
-
-let server: http.Server;
-let endpoint: PodExecEndpoint;
+let rig: ExecRig;
 let base = "";
 
 before(async () => {
-  const agentHandler = kubeletStreamHandler(runtime, quiet);
-  server = http.createServer((_req, res) => res.writeHead(404).end());
-  endpoint = attachExecUpgrade(server, {
-    authenticate: (req) => (req.headers.authorization === `Bearer ${TOKEN}` ? { username: "admin", groups: [] } : undefined),
-    pods: {
-      async get(namespace: string, name: string) {
-        const p = pods[name];
-        if (!p) throw notFound("", "pods", name);
-        return p as unknown as KubeObject;
-      },
-    },
-    tunnel: {
-      openKubeletStream(node: string, meta: { path: string }) {
-        assert.equal(node, "n1");
-        const [serverEnd, agentEnd] = duplexPair();
-        agentHandler(agentEnd as unknown as TunnelStream, { endpoint: meta.path.split("/")[1] as KubeletEndpoint, path: meta.path });
-        return serverEnd as unknown as TunnelStream;
-      },
-    },
-    log: quiet,
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/namespaces/default/pods`;
+  rig = await startExecRig({ token: TOKEN, pods, containers: [{ containerName: "app", state: "running" }, { containerName: "done", state: "exited" }] });
+  base = `ws://127.0.0.1:${rig.port}/api/v1/namespaces/default/pods`;
 });
 
-after(() => {
-  endpoint.close();
-  server.close();
-  for (const c of children) c.kill("SIGKILL");
-});
+after(() => rig.close());
 
 interface Session {
   ws: WebSocket;
@@ -151,14 +79,14 @@ test("output larger than a socket buffer arrives whole", async () => {
 });
 
 test("resize messages reach the session with a tty; the client leaving ends the process", async () => {
-  resizes.length = 0;
-  const before = children.length;
+  rig.resizes.length = 0;
+  const before = rig.children.length;
   const s = await open("web/exec?command=sleep&command=30&stdin=true&stdout=true&tty=true&container=app");
   s.ws.send(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":100,"Height":30}\n')]));
   const deadline = Date.now() + 5000;
-  while (resizes.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  assert.deepEqual(resizes, [{ width: 100, height: 30 }]);
-  const child = children[before]!;
+  while (rig.resizes.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(rig.resizes, [{ width: 100, height: 30 }]);
+  const child = rig.children[before]!;
   const exited = new Promise((r) => child.once("exit", r));
   s.ws.close();
   await exited;
@@ -189,7 +117,7 @@ test("refusals before the upgrade are upstream Status errors", async () => {
 });
 
 test("a SPDY upgrade gets the same checks as a WebSocket one before upgrading", async () => {
-  const port = (server.address() as AddressInfo).port;
+  const port = rig.port;
   const answer = (path: string): Promise<{ status: number; body: string }> =>
     new Promise((resolve, reject) => {
       const req = http.request({ host: "127.0.0.1", port, method: "POST", path: `/api/v1/namespaces/default/pods/${path}`, headers: { Authorization: `Bearer ${TOKEN}`, Connection: "Upgrade", Upgrade: "SPDY/3.1", "X-Stream-Protocol-Version": "v4.channel.k8s.io" } });

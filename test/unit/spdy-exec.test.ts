@@ -8,97 +8,31 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Pod } from "kubernetes-types/core/v1.js";
 import { pino } from "pino";
 import transport from "spdy-transport";
-import { attachExecUpgrade, type PodExecEndpoint } from "../../src/server/apiserver/pod-exec.js";
-import { kubeletStreamHandler } from "../../src/agent/kubelet/streaming/index.js";
-import type { ContainerRuntime, ExecOptions, StreamSession } from "../../src/agent/kubelet/runtime/types.js";
-import type { KubeletEndpoint } from "../../src/agent/tunnel/index.js";
-import type { TunnelStream } from "../../src/shared/tunnel/index.js";
-import type { KubeObject } from "../../src/shared/api/types.js";
-import { notFound } from "../../src/shared/api/status.js";
 import { spdySessionOver } from "../../src/server/apiserver/spdy/index.js";
 import { relaySpdyExecSession } from "../../src/server/apiserver/spdy/remotecommand.js";
 import { duplexPair } from "./duplex-pair.js";
+import { rigPod, startExecRig, type ExecRig } from "./exec-endpoint-rig.js";
 
 const quiet = pino({ level: "silent" });
 const TOKEN = "spdy-exec-token";
 const KUBECTL_PROTOCOLS = "v4.channel.k8s.io, v3.channel.k8s.io, v2.channel.k8s.io, channel.k8s.io";
 
-const resizes: { width: number; height: number }[] = [];
-const children: ChildProcess[] = [];
-const runtime = {
-  async listPodContainers() {
-    return [{ podUid: "u1", namespace: "default", name: "web", sandboxes: [], containers: [{ containerName: "app", id: "c1", state: "running", restartCount: 0 }] }];
-  },
-  async exec(_id: string, o: ExecOptions): Promise<StreamSession> {
-    return runLocal(o);
-  },
-  async attach(_id: string, o: { stdin?: boolean; stdout?: boolean; stderr?: boolean }): Promise<StreamSession> {
-    return runLocal({ ...o, command: ["sh", "-c", "echo attached; echo to-stderr >&2"] } as ExecOptions);
-  },
-} as unknown as ContainerRuntime;
+const pods: Record<string, Pod> = { web: rigPod("web", "Running", ["app"]), finished: rigPod("finished", "Succeeded", ["app"]) };
 
-function runLocal(o: ExecOptions): StreamSession {
-  const child = spawn(o.command[0]!, o.command.slice(1), { stdio: "pipe" });
-  children.push(child);
-  const exitCode = new Promise<number>((resolve) => child.once("close", (code, signal) => resolve(code ?? (signal ? 137 : 1))));
-  return {
-    stdin: o.stdin ? child.stdin : null,
-    stdout: o.stdout ? child.stdout : null,
-    stderr: o.stderr && !o.tty ? child.stderr : null,
-    resize: async (size) => {
-      resizes.push(size);
-    },
-    exitCode,
-    close: () => child.kill("SIGKILL"),
-  };
-}
-
-const pods: Record<string, Pod> = {
-  web: { metadata: { name: "web", namespace: "default" }, spec: { nodeName: "n1", containers: [{ name: "app" }] }, status: { phase: "Running" } },
-  finished: { metadata: { name: "finished", namespace: "default" }, spec: { nodeName: "n1", containers: [{ name: "app" }] }, status: { phase: "Succeeded" } },
-};
-
-let server: http.Server;
-let endpoint: PodExecEndpoint;
+let rig: ExecRig;
 let port = 0;
 
 before(async () => {
-  const agentHandler = kubeletStreamHandler(runtime, quiet);
-  server = http.createServer((_req, res) => res.writeHead(404).end());
-  endpoint = attachExecUpgrade(server, {
-    authenticate: (req) => (req.headers.authorization === `Bearer ${TOKEN}` ? { username: "admin", groups: [] } : undefined),
-    pods: {
-      async get(_namespace: string, name: string) {
-        const p = pods[name];
-        if (!p) throw notFound("", "pods", name);
-        return p as unknown as KubeObject;
-      },
-    },
-    tunnel: {
-      openKubeletStream(_node: string, meta: { path: string }) {
-        const [serverEnd, agentEnd] = duplexPair();
-        agentHandler(agentEnd as unknown as TunnelStream, { endpoint: meta.path.split("/")[1] as KubeletEndpoint, path: meta.path });
-        return serverEnd as unknown as TunnelStream;
-      },
-    },
-    log: quiet,
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  port = (server.address() as AddressInfo).port;
+  rig = await startExecRig({ token: TOKEN, pods, containers: [{ containerName: "app", state: "running" }] });
+  port = rig.port;
 });
 
-after(() => {
-  endpoint.close();
-  server.close();
-  for (const c of children) c.kill("SIGKILL");
-});
+after(() => rig.close());
 
 type Upgraded = { status: number; headers: http.IncomingHttpHeaders; socket?: Duplex; body?: string };
 
@@ -222,12 +156,12 @@ test("stdin much larger than any window arrives whole", async () => {
 });
 
 test("tty: resize lines reach the session (v4 opens a resize stream, no stderr)", async () => {
-  resizes.length = 0;
+  rig.resizes.length = 0;
   const s = await execOverSpdy(`web/exec?${query(["sleep", "1"], "stdin=true&stdout=true&tty=true")}`, ["error", "stdin", "stdout", "resize"]);
   s.streams.get("resize")!.write('{"Width":100,"Height":30}\n{"Width":120,');
   s.streams.get("resize")!.write('"Height":40}\n');
   assert.deepEqual(JSON.parse(await out(s, "error")), { metadata: {}, status: "Success" });
-  assert.deepEqual(resizes, [{ width: 100, height: 30 }, { width: 120, height: 40 }]);
+  assert.deepEqual(rig.resizes, [{ width: 100, height: 30 }, { width: 120, height: 40 }]);
 });
 
 test("attach streams the container's output", async () => {
