@@ -24,6 +24,7 @@ import type { TunnelStream } from "../../src/shared/tunnel/index.js";
 import type { KubeObject } from "../../src/shared/api/types.js";
 import { notFound } from "../../src/shared/api/status.js";
 import { duplexPair } from "./duplex-pair.js";
+import { openStream, spdyClient } from "./spdy-client.js";
 
 const quiet = pino({ level: "silent" });
 const TOKEN = "port-forward-token";
@@ -137,23 +138,6 @@ function upgrade(path: string, headers: Record<string, string>, token = TOKEN): 
 const SPDY = { Upgrade: "SPDY/3.1", "X-Stream-Protocol-Version": "portforward.k8s.io" };
 const wsHeaders = (protocol: string): Record<string, string> => ({ Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": randomBytes(16).toString("base64"), "Sec-WebSocket-Protocol": protocol });
 
-function spdyClient(socket: Duplex): transport.Connection {
-  const client = transport.connection.create(socket, { protocol: "spdy", isServer: false });
-  client.on("error", () => undefined);
-  client.start(3.1);
-  return client;
-}
-
-function openStream(client: transport.Connection, headers: Record<string, string>): Promise<transport.Stream> {
-  return new Promise((resolve, reject) => {
-    const s = client.request({ method: "POST", path: "/", headers }, (err) => {
-      if (err) reject(err);
-    });
-    s.on("error", () => undefined);
-    s.once("response", () => resolve(s));
-  });
-}
-
 function readAll(s: Duplex): Promise<string> {
   return new Promise((resolve) => {
     let out = "";
@@ -180,7 +164,7 @@ test("raw SPDY: the 101 names portforward.k8s.io; pairs are forwarded, concurren
   const r = await upgrade("/api/v1/namespaces/default/pods/web/portforward", SPDY);
   assert.equal(r.status, 101, r.body);
   assert.equal(r.headers["x-stream-protocol-version"], "portforward.k8s.io");
-  const client = spdyClient(r.socket!);
+  const client = spdyClient(r.socket!, { spdystream: false });
   const opened = kubeletStreamsOpened;
   const results = await Promise.all([0, 1, 2].map((i) => forwardOnce(client, String(i), podPort, "GET / HTTP/1.0\r\n\r\n")));
   for (const res of results) assert.deepEqual(res, { data: PAGE, error: "" });
@@ -190,7 +174,7 @@ test("raw SPDY: the 101 names portforward.k8s.io; pairs are forwarded, concurren
 
 test("raw SPDY: a refused connection is text on that pair's error stream; the session goes on", bounded, async () => {
   const r = await upgrade("/api/v1/namespaces/default/pods/web/portforward", SPDY);
-  const client = spdyClient(r.socket!);
+  const client = spdyClient(r.socket!, { spdystream: false });
   const refused = await forwardOnce(client, "0", closedPort, "GET / HTTP/1.0\r\n\r\n");
   assert.equal(refused.data, "");
   assert.match(refused.error, new RegExp(`error forwarding port ${closedPort} to pod sandbox s1: connect ECONNREFUSED`));
@@ -200,7 +184,7 @@ test("raw SPDY: a refused connection is text on that pair's error stream; the se
 
 test("raw SPDY: a stream with a bad port header is refused, the next pair still works", bounded, async () => {
   const r = await upgrade("/api/v1/namespaces/default/pods/web/portforward", SPDY);
-  const client = spdyClient(r.socket!);
+  const client = spdyClient(r.socket!, { spdystream: false });
   const bad = await openStream(client, { streamtype: "data", port: "0", requestid: "7" });
   // The server answers, then resets it (RST_STREAM), as upstream refuses a stream with bad headers.
   await new Promise<void>((resolve) => {

@@ -17,6 +17,7 @@ import { spdySessionOver } from "../../src/server/apiserver/spdy/index.js";
 import { relaySpdyExecSession } from "../../src/server/apiserver/spdy/remotecommand.js";
 import { duplexPair } from "./duplex-pair.js";
 import { rigPod, startExecRig, type ExecRig } from "./exec-endpoint-rig.js";
+import { spdyClient } from "./spdy-client.js";
 
 const quiet = pino({ level: "silent" });
 const TOKEN = "spdy-exec-token";
@@ -55,28 +56,6 @@ function upgrade(path: string, protocols: string | undefined): Promise<Upgraded>
   });
 }
 
-/** A spdy-transport client that behaves like spdystream: no pseudo-headers, no SETTINGS, no WINDOW_UPDATE. */
-function spdystreamClient(socket: Duplex): transport.Connection {
-  const client = transport.connection.create(socket, { protocol: "spdy", isServer: false });
-  client.on("error", () => undefined);
-  const internals = client as unknown as { _spdyState: { framer: Record<string, unknown>; streamWindow: { send: { setMax(n: number): void } } }; _setDefaultWindow: () => void };
-  const framer = internals._spdyState.framer as { headersToDict: (h: unknown, pre: ((h: Record<string, unknown>) => void) | null, cb: unknown) => void; settingsFrame: unknown; windowUpdateFrame: unknown };
-  const headersToDict = framer.headersToDict;
-  framer.headersToDict = function (h, pre, cb) {
-    return headersToDict.call(this, h, (dict) => {
-      pre?.(dict);
-      for (const k of Object.keys(dict)) if (k.startsWith(":")) delete dict[k];
-    }, cb);
-  };
-  const skip = (_f: unknown, cb?: () => void): void => void (cb && process.nextTick(cb));
-  framer.settingsFrame = skip;
-  framer.windowUpdateFrame = skip;
-  internals._spdyState.streamWindow.send.setMax(2 ** 31 - 1);
-  internals._setDefaultWindow = () => undefined;
-  client.start(3.1);
-  return client;
-}
-
 function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -98,7 +77,7 @@ async function execOverSpdy(path: string, types: string[], protocols = KUBECTL_P
   const up = await upgrade(path, protocols);
   assert.equal(up.status, 101, up.body);
   const socketClosed = new Promise<void>((r) => up.socket!.once("close", () => r()));
-  const client = spdystreamClient(up.socket!);
+  const client = spdyClient(up.socket!, { spdystream: true });
   const streams = new Map<string, transport.Stream>();
   const output = new Map<string, Promise<Buffer>>();
   for (const type of types) {
@@ -188,7 +167,7 @@ test("a client that does not open every expected stream in time gets a clear err
   const session = spdySessionOver(serverEnd, "v4.channel.k8s.io");
   const closed = new Promise<void>((r) => session.once("close", () => r()));
   relaySpdyExecSession(session, nodeEnd, { stdin: true, stdout: true, stderr: false, tty: false }, quiet, 200);
-  const client = spdystreamClient(clientEnd);
+  const client = spdyClient(clientEnd, { spdystream: true });
   const error = client.request({ method: "POST", path: "/", headers: { streamtype: "error" } });
   error.on("error", () => undefined);
   const status = JSON.parse((await readAll(error)).toString()) as { status: string; message: string };

@@ -12,6 +12,7 @@ import type { Duplex } from "node:stream";
 import transport from "spdy-transport";
 import { ApiError } from "../../src/shared/api/status.js";
 import { acceptSpdyUpgrade, negotiateProtocol, type SpdySession, type SpdyStream } from "../../src/server/apiserver/spdy/index.js";
+import { openStream, spdyClient } from "./spdy-client.js";
 
 const SUPPORTED = ["v4.channel.k8s.io", "v3.channel.k8s.io"];
 
@@ -72,47 +73,6 @@ function upgrade(url: string, protocols: string | undefined): Promise<UpgradeRes
     });
     req.on("error", reject);
     req.end();
-  });
-}
-
-/** A spdy-transport client; `spdystream: true` makes it behave like kubectl's SPDY library. */
-function spdyClient(socket: Duplex, opts: { spdystream: boolean }): transport.Connection {
-  const client = transport.connection.create(socket, { protocol: "spdy", isServer: false });
-  client.on("error", () => undefined);
-  if (opts.spdystream) {
-    const internals = client as unknown as {
-      _spdyState: { framer: Record<string, unknown>; streamWindow: { send: { setMax(n: number): void } } };
-      _setDefaultWindow: () => void;
-    };
-    const framer = internals._spdyState.framer as {
-      headersToDict: (h: unknown, pre: ((h: Record<string, unknown>) => void) | null, cb: unknown) => void;
-      settingsFrame: unknown;
-      windowUpdateFrame: unknown;
-    };
-    const headersToDict = framer.headersToDict;
-    framer.headersToDict = function (h, pre, cb) {
-      return headersToDict.call(this, h, (dict) => {
-        pre?.(dict);
-        for (const k of Object.keys(dict)) if (k.startsWith(":")) delete dict[k];
-      }, cb);
-    };
-    const skip = (_f: unknown, cb?: () => void): void => void (cb && process.nextTick(cb));
-    framer.settingsFrame = skip;
-    framer.windowUpdateFrame = skip;
-    internals._spdyState.streamWindow.send.setMax(2 ** 31 - 1);
-    internals._setDefaultWindow = () => undefined;
-  }
-  client.start(3.1);
-  return client;
-}
-
-function openStream(client: transport.Connection, headers: Record<string, string>): Promise<transport.Stream> {
-  return new Promise((resolve, reject) => {
-    const s = client.request({ method: "POST", path: "/", headers }, (err) => {
-      if (err) reject(err);
-    });
-    s.on("error", () => undefined);
-    s.once("response", () => resolve(s));
   });
 }
 
