@@ -14,9 +14,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { clusterCidr, kubectlBinary, startServer, type TestServer } from "./harness.js";
-import { dockerSkip, removeNodeFromDocker, TEST_IMAGE } from "./docker-node.js";
+import { dockerSkip, removeNodeFromDocker, runTickerPod } from "./docker-node.js";
 
-const IMAGE = TEST_IMAGE;
 const skip = dockerSkip;
 
 const NODE = `exec-spdy-${process.pid}`;
@@ -37,27 +36,11 @@ function diagnostics(): string {
   return `\n--- server:\n${server.logs().slice(-3000)}`;
 }
 
-async function waitFor(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${diagnostics()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 before(async () => {
   if (skip) return;
   server = await startServer({ embeddedAgentNode: NODE, args: ["--cluster-cidr", CLUSTER_CIDR] });
   work = mkdtempSync(path.join(os.tmpdir(), "kube-lite-exec-spdy-"));
-  const manifest = {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name: POD, namespace: "default" },
-    spec: { containers: [{ name: "main", image: IMAGE, imagePullPolicy: "Never", command: ["sh", "-c", "while true; do echo tick; sleep 1; done"] }], terminationGracePeriodSeconds: 1 },
-  };
-  const r = server.kubectl(["apply", "-f", "-"], { input: JSON.stringify(manifest) });
-  assert.equal(r.status, 0, r.stderr);
-  await waitFor("the pod to run", () => server.kubectl(["get", "pod", POD, "-o", "jsonpath={.status.phase}"]).stdout === "Running", 90_000);
+  await runTickerPod(server, POD);
 });
 
 after(async () => {

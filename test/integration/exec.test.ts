@@ -13,9 +13,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { clusterCidr, kubectlBinary, startServer, type TestServer } from "./harness.js";
-import { dockerSkip, removeNodeFromDocker, TEST_IMAGE } from "./docker-node.js";
+import { dockerSkip, removeNodeFromDocker, runTickerPod } from "./docker-node.js";
 
-const IMAGE = TEST_IMAGE;
 const skip = dockerSkip;
 
 const NODE = `exec-${process.pid}`;
@@ -24,7 +23,6 @@ const POD = "execpod";
 
 let server: TestServer;
 let work = "";
-/** Why the exec tests cannot run against this build (exec upgrades not wired into the server), or "". */
 
 function diagnostics(): string {
   return `\n--- server:\n${server.logs().slice(-3000)}`;
@@ -54,14 +52,6 @@ function probeExecUpgrade(): Promise<string> {
   });
 }
 
-async function waitFor(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${diagnostics()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 before(async () => {
   if (skip) return;
   server = await startServer({ embeddedAgentNode: NODE, args: ["--cluster-cidr", CLUSTER_CIDR] });
@@ -69,15 +59,7 @@ before(async () => {
   // The server serves exec upgrades: a pod that does not exist is a NotFound Status, not a 404 path.
   const probe = await probeExecUpgrade();
   assert.ok(probe.includes('pods \\"no-such-pod\\" not found') || probe.includes('pods "no-such-pod" not found'), `exec upgrade probe answered: ${probe.slice(0, 300)}`);
-  const manifest = {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name: POD, namespace: "default" },
-    spec: { containers: [{ name: "main", image: IMAGE, imagePullPolicy: "Never", command: ["sh", "-c", "while true; do echo tick; sleep 1; done"] }], terminationGracePeriodSeconds: 1 },
-  };
-  const r = server.kubectl(["apply", "-f", "-"], { input: JSON.stringify(manifest) });
-  assert.equal(r.status, 0, r.stderr);
-  await waitFor("the pod to run", () => server.kubectl(["get", "pod", POD, "-o", "jsonpath={.status.phase}"]).stdout === "Running", 90_000);
+  await runTickerPod(server, POD);
 });
 
 after(async () => {
