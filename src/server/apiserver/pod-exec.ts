@@ -18,12 +18,12 @@ import { ApiError, badRequest, unauthorized } from "../../shared/api/status.js";
 import type { KubeObject } from "../../shared/api/types.js";
 import type { Logger } from "../../shared/log.js";
 import { ExecChannel, ExecFrameDecoder, encodeExecFrame, type ExecFrame } from "../../shared/tunnel/exec-frames.js";
-import { readStreamHeader } from "../../shared/tunnel/kubelet-stream.js";
 import type { TunnelStream } from "../../shared/tunnel/index.js";
 import { TUNNEL_PATH } from "../../shared/tunnel/protocol.js";
 import type { UserInfo } from "./auth.js";
-import { logContainer, type KubeletStreams } from "./pod-log.js";
+import { logContainer } from "./pod-log.js";
 import { asApiError, rejectUpgrade } from "./upgrade-reply.js";
+import { openKubeletSession, type KubeletStreams } from "./kubelet-session.js";
 import { channelMessage, parseChannelMessage, pickChannelProtocol, supportsCloseSignal } from "./ws-channels.js";
 import { acceptSpdyUpgrade, isSpdyUpgrade, negotiateProtocol, offeredProtocols, type SpdySession } from "./spdy/index.js";
 import { relaySpdyExecSession, SPDY_REMOTE_COMMAND_PROTOCOLS } from "./spdy/remotecommand.js";
@@ -170,26 +170,13 @@ export class PodExecEndpoint {
    * node's refusal as an ApiError.
    */
   private async openNodeSession(target: ExecTarget, socket: Duplex): Promise<TunnelStream | undefined> {
-    const kind = target.kind;
-    let stream: TunnelStream;
-    try {
-      stream = this.opts.tunnel.openKubeletStream(target.node, { path: target.kubeletPath });
-    } catch (err) {
-      throw err instanceof ApiError ? err : new ApiError(503, "ServiceUnavailable", `node ${target.node} is not connected: ${(err as Error).message}`);
-    }
-    stream.on("error", () => undefined);
-    socket.once("close", () => stream.destroy());
-    let header;
-    try {
-      header = await readStreamHeader(stream);
-    } catch (err) {
-      stream.destroy();
-      throw new ApiError(502, "InternalError", `starting the ${kind} session on node ${target.node} failed: ${(err as Error).message}`);
-    }
-    if (!header.ok) {
-      stream.destroy();
-      throw new ApiError(header.code ?? 500, (header.reason as never) ?? "InternalError", header.message ?? `the kubelet refused the ${kind} request`);
-    }
+    const stream = await openKubeletSession(this.opts.tunnel, {
+      node: target.node,
+      path: target.kubeletPath,
+      failure: `starting the ${target.kind} session on node ${target.node} failed`,
+      refusal: `the kubelet refused the ${target.kind} request`,
+      client: socket,
+    });
     if (socket.destroyed) {
       stream.destroy();
       return undefined;

@@ -5,14 +5,9 @@
  */
 import type { Pod } from "kubernetes-types/core/v1.js";
 import { ApiError, badRequest } from "../../shared/api/status.js";
-import { readStreamHeader } from "../../shared/tunnel/kubelet-stream.js";
-import type { TunnelStream } from "../../shared/tunnel/index.js";
+import { openKubeletSession, type KubeletStreams } from "./kubelet-session.js";
 import type { ResourceRequest, SubresourceHandler } from "./resource-handler.js";
 
-/** Opens a kubelet stream to a node (the tunnel endpoint). */
-export interface KubeletStreams {
-  openKubeletStream(nodeName: string, meta: { path: string }): TunnelStream;
-}
 
 /** Query parameters of PodLogOptions passed on to the kubelet, as upstream's log subresource does. */
 const FORWARDED = ["follow", "previous", "sinceSeconds", "sinceTime", "timestamps", "tailLines", "limitBytes"];
@@ -48,30 +43,12 @@ export function podLogHandler(streams: KubeletStreams): SubresourceHandler {
       if (v !== null) query.set(p, v);
     }
     const path = `/containerLogs/${namespace}/${r.info.name}/${container}${query.size ? `?${query}` : ""}`;
-    let stream: TunnelStream;
-    try {
-      stream = streams.openKubeletStream(node, { path });
-    } catch (err) {
-      if (err instanceof ApiError) throw err;
-      throw new ApiError(503, "ServiceUnavailable", `node ${node} is not connected: ${(err as Error).message}`);
-    }
     const res = r.res;
+    const stream = await openKubeletSession(streams, { node, path, failure: `reading the log from node ${node} failed`, refusal: "the kubelet refused the log request", client: res });
     // The node may reset the stream at any time (agent restart): end the response, never crash.
     stream.on("error", () => {
       if (res.headersSent) res.end();
     });
-    res.on("close", () => stream.destroy());
-    let header;
-    try {
-      header = await readStreamHeader(stream);
-    } catch (err) {
-      stream.destroy();
-      throw new ApiError(502, "InternalError", `reading the log from node ${node} failed: ${(err as Error).message}`);
-    }
-    if (!header.ok) {
-      stream.destroy();
-      throw new ApiError(header.code ?? 500, (header.reason as never) ?? "InternalError", header.message ?? "the kubelet refused the log request");
-    }
     res.writeHead(200, { "Content-Type": "text/plain", "Transfer-Encoding": "chunked", "Cache-Control": "no-cache, private" });
     res.flushHeaders();
     stream.pipe(res);

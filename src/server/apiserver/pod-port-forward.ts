@@ -22,10 +22,9 @@ import { createWebSocketStream, WebSocketServer, type WebSocket } from "ws";
 import { badRequest, unauthorized } from "../../shared/api/status.js";
 import type { KubeObject } from "../../shared/api/types.js";
 import type { Logger } from "../../shared/log.js";
-import { readStreamHeader } from "../../shared/tunnel/kubelet-stream.js";
 import type { TunnelStream } from "../../shared/tunnel/index.js";
 import type { UserInfo } from "./auth.js";
-import type { KubeletStreams } from "./pod-log.js";
+import { openKubeletSession, type KubeletStreams } from "./kubelet-session.js";
 import { dataChannel, errorChannel, MAX_WEBSOCKET_PORTS, parsePortsQuery, PORT_FORWARD_CHANNEL_PROTOCOL, portPrefix, WebSocketChannelStream } from "./port-forward-channels.js";
 import { StreamPairs, type PortForwardStream, type StreamPair } from "./port-forward-pairs.js";
 import { relay } from "../../shared/stream-relay.js";
@@ -186,22 +185,13 @@ export class PodPortForwardEndpoint {
    * Opens one connection to `port` in the pod through the node's kubelet; rejects with the node's
    * message (e.g. the refused connection) when it cannot.
    */
-  private async connect(target: PortForwardTarget, port: number): Promise<TunnelStream> {
-    let stream: TunnelStream;
-    try {
-      stream = this.opts.tunnel.openKubeletStream(target.node, { path: `/portForward/${target.namespace}/${target.pod}?port=${port}` });
-    } catch (err) {
-      throw new Error(`node ${target.node} is not connected: ${(err as Error).message}`);
-    }
-    stream.on("error", () => undefined);
-    try {
-      const header = await readStreamHeader(stream);
-      if (!header.ok) throw new Error(header.message ?? `the kubelet refused to forward port ${port}`);
-    } catch (err) {
-      stream.destroy();
-      throw err;
-    }
-    return stream;
+  private connect(target: PortForwardTarget, port: number): Promise<TunnelStream> {
+    return openKubeletSession(this.opts.tunnel, {
+      node: target.node,
+      path: `/portForward/${target.namespace}/${target.pod}?port=${port}`,
+      failure: `forwarding port ${port} on node ${target.node} failed`,
+      refusal: `the kubelet refused to forward port ${port}`,
+    });
   }
 
   // ---- SPDY (raw or tunnelled) ----
