@@ -17,7 +17,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { ApiError, badRequest, unauthorized } from "../../shared/api/status.js";
 import type { KubeObject } from "../../shared/api/types.js";
 import type { Logger } from "../../shared/log.js";
-import { ExecChannel, ExecFrameDecoder, encodeExecFrame, type ExecFrame } from "../../shared/tunnel/exec-frames.js";
+import { ExecChannel, ExecFrameDecoder, encodeExecFrame, failureStatus, type ExecFrame } from "../../shared/tunnel/exec-frames.js";
 import type { TunnelStream } from "../../shared/tunnel/index.js";
 import { TUNNEL_PATH } from "../../shared/tunnel/protocol.js";
 import type { UserInfo } from "./auth.js";
@@ -238,7 +238,7 @@ export function relayExecSession(ws: WebSocket, stream: Duplex, log: Logger): vo
   const finish = (why: string): void => {
     if (!statusSent) {
       statusSent = true;
-      send(ExecChannel.status, Buffer.from(JSON.stringify({ metadata: {}, status: "Failure", message: why, reason: "InternalError" })));
+      send(ExecChannel.status, Buffer.from(JSON.stringify(failureStatus(why))));
     }
     // close() sends the close frame after everything already queued, so the client reads the Status first.
     if (ws.readyState === ws.OPEN) ws.close(1000);

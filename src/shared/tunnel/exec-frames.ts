@@ -3,7 +3,8 @@
  * each frame is `[channel u8][length u32 big-endian][payload]`. The channels are the ones of the
  * Kubernetes remote-command WebSocket protocol (`v5.channel.k8s.io`), so the server relays frames
  * to and from the client's WebSocket messages without translating them; the length prefix is needed
- * only because the tunnel stream is a byte stream, not a message stream.
+ * only because the tunnel stream is a byte stream, not a message stream. The session's last frame
+ * is the Status on channel 3 (ExecStatus), written by the node or, when the node is lost, by the server.
  */
 
 /** Remote-command channels (apimachinery `remotecommand` constants, plus v5's close signal). */
@@ -76,4 +77,21 @@ export class ExecFrameDecoder {
   get pendingBytes(): number {
     return this.buffered.length;
   }
+}
+
+/** The `metav1.Status` sent on channel 3 when a session ends (as upstream's remotecommand server writes it). */
+export interface ExecStatus {
+  metadata: Record<string, never>;
+  status: "Success" | "Failure";
+  message?: string;
+  reason?: string;
+  details?: { causes: { reason: string; message: string }[] };
+}
+
+/**
+ * A Status for a session that failed for another reason than its exit code (kubectl shows it as `error: …`).
+ * @example encodeExecFrame(ExecChannel.status, Buffer.from(JSON.stringify(failureStatus("the node went away"))))
+ */
+export function failureStatus(message: string): ExecStatus {
+  return { metadata: {}, status: "Failure", message, reason: "InternalError" };
 }

@@ -7,7 +7,7 @@
  */
 import type { Duplex, Readable } from "node:stream";
 import type { Logger } from "../../../shared/log.js";
-import { ExecChannel, ExecFrameDecoder, encodeExecFrame, MAX_EXEC_FRAME_PAYLOAD, type ExecFrame } from "../../../shared/tunnel/exec-frames.js";
+import { ExecChannel, ExecFrameDecoder, encodeExecFrame, failureStatus, MAX_EXEC_FRAME_PAYLOAD, type ExecFrame, type ExecStatus } from "../../../shared/tunnel/exec-frames.js";
 import { writeStreamHeader } from "../../../shared/tunnel/kubelet-stream.js";
 import type { ContainerRuntime, StreamSession } from "../runtime/types.js";
 import { findContainerInstance } from "./containers.js";
@@ -23,15 +23,6 @@ export interface ExecRequest {
   stdout: boolean;
   stderr: boolean;
   tty: boolean;
-}
-
-/** The `metav1.Status` sent on channel 3 when a session ends (as upstream's remotecommand server writes it). */
-export interface ExecStatus {
-  metadata: Record<string, never>;
-  status: "Success" | "Failure";
-  message?: string;
-  reason?: string;
-  details?: { causes: { reason: string; message: string }[] };
 }
 
 /**
@@ -78,11 +69,6 @@ export function exitStatus(code: number, command: string[]): ExecStatus {
     reason: "NonZeroExitCode",
     details: { causes: [{ reason: "ExitCode", message: String(code) }] },
   };
-}
-
-/** A Status for a session that failed for another reason (shown by kubectl as `error: …`). */
-export function failureStatus(message: string): ExecStatus {
-  return { metadata: {}, status: "Failure", message, reason: "InternalError" };
 }
 
 /** Resolves when `r` has ended or closed (null: nothing to wait for). */

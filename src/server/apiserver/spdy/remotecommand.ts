@@ -8,7 +8,7 @@
  */
 import type { Duplex } from "node:stream";
 import type { Logger } from "../../../shared/log.js";
-import { ExecChannel, ExecFrameDecoder, encodeExecFrame, MAX_EXEC_FRAME_PAYLOAD, type ExecFrame } from "../../../shared/tunnel/exec-frames.js";
+import { ExecChannel, ExecFrameDecoder, encodeExecFrame, failureStatus, MAX_EXEC_FRAME_PAYLOAD, type ExecFrame } from "../../../shared/tunnel/exec-frames.js";
 import type { SpdySession } from "./session.js";
 import type { SpdyStream } from "./stream.js";
 
@@ -65,10 +65,6 @@ export function statusForClient(protocol: string, status: Buffer): Buffer | unde
   return Buffer.from(parsed.message ?? "command failed");
 }
 
-function failureStatus(message: string): Buffer {
-  return Buffer.from(JSON.stringify({ metadata: {}, status: "Failure", message, reason: "InternalError" }));
-}
-
 /**
  * Relays one exec/attach session between a SPDY session and the node's exec frames, with
  * backpressure both ways: a client stream is paused while the node stream is full, the node stream
@@ -93,7 +89,7 @@ export function relaySpdyExecSession(session: SpdySession, node: Duplex, opts: R
     const error = streams.get("error");
     if (!statusSent && failure && error && !error.destroyed) {
       statusSent = true;
-      const text = statusForClient(protocol, failureStatus(failure));
+      const text = statusForClient(protocol, Buffer.from(JSON.stringify(failureStatus(failure))));
       if (text) error.write(text);
     }
     for (const type of ["stdout", "stderr", "error"]) {
