@@ -24,7 +24,7 @@ import type { UserInfo } from "./auth.js";
 import { logContainer } from "./pod-log.js";
 import { asApiError, rejectUpgrade } from "./upgrade-reply.js";
 import { openKubeletSession, type KubeletStreams } from "./kubelet-session.js";
-import { channelMessage, parseChannelMessage, pickChannelProtocol, supportsCloseSignal } from "./ws-channels.js";
+import { channelMessage, offeredSubprotocols, parseChannelMessage, pickChannelProtocol, supportsCloseSignal } from "./ws-channels.js";
 import { acceptSpdyUpgrade, isSpdyUpgrade, negotiateProtocol, offeredProtocols, type SpdySession } from "./spdy/index.js";
 import { relaySpdyExecSession, SPDY_REMOTE_COMMAND_PROTOCOLS } from "./spdy/remotecommand.js";
 
@@ -138,7 +138,7 @@ export class PodExecEndpoint {
       if (!isSpdyUpgrade(req)) return rejectUpgrade(socket, badRequest(`unable to upgrade: ${kind} needs a WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) or SPDY/3.1 upgrade`));
       return this.serveSpdy(req, socket, head, target, query);
     }
-    if (!pickChannelProtocol(new Set(String(req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim())))) {
+    if (!pickChannelProtocol(new Set(offeredSubprotocols(req)))) {
       return rejectUpgrade(socket, badRequest("no supported subprotocol offered; expected v5.channel.k8s.io or v4.channel.k8s.io"));
     }
     const stream = await this.openNodeSession(target, socket);

@@ -29,7 +29,7 @@ import { dataChannel, errorChannel, MAX_WEBSOCKET_PORTS, parsePortsQuery, PORT_F
 import { StreamPairs, type PortForwardStream, type StreamPair } from "./port-forward-pairs.js";
 import { relay } from "../../shared/stream-relay.js";
 import { asApiError, rejectUpgrade } from "./upgrade-reply.js";
-import { channelMessage, parseChannelMessage } from "./ws-channels.js";
+import { channelMessage, offeredSubprotocols, parseChannelMessage } from "./ws-channels.js";
 import { acceptSpdyUpgrade, spdySessionOver, type SpdySession, type SpdyStream } from "./spdy/index.js";
 
 export interface PodPortForwardOptions {
@@ -70,14 +70,6 @@ export interface PortForwardTarget {
   namespace: string;
   pod: string;
   node: string;
-}
-
-/** The subprotocols a WebSocket request offers (the raw header: ws rejects the SPDY one as no token). */
-function offeredProtocols(req: IncomingMessage): string[] {
-  return String(req.headers["sec-websocket-protocol"] ?? "")
-    .split(",")
-    .map((p) => p.trim())
-    .filter(Boolean);
 }
 
 /**
@@ -153,7 +145,7 @@ export class PodPortForwardEndpoint {
     const log = this.opts.log.child({ pod: `${namespace}/${name}` });
     const upgrade = String(req.headers.upgrade ?? "").toLowerCase();
     if (upgrade === "websocket") {
-      const offered = offeredProtocols(req);
+      const offered = offeredSubprotocols(req);
       if (offered.includes(PORT_FORWARD_TUNNEL_PROTOCOL)) {
         delete req.headers["sec-websocket-protocol"];
         log.info({ transport: "spdy-in-websocket", user: user.username }, "port-forward session");

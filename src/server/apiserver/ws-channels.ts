@@ -5,6 +5,7 @@
  * clients and @kubernetes/client-node settle on. The base64 variants are used by no client we
  * support and are not offered.
  */
+import type { IncomingMessage } from "node:http";
 
 export const CHANNEL_PROTOCOL_V5 = "v5.channel.k8s.io";
 export const CHANNEL_PROTOCOL_V4 = "v4.channel.k8s.io";
@@ -44,4 +45,17 @@ export function channelMessage(channel: number, payload: Uint8Array): Buffer {
 export function parseChannelMessage(data: Buffer): { channel: number; payload: Buffer } | undefined {
   if (data.length === 0) return undefined;
   return { channel: data[0]!, payload: data.subarray(1) };
+}
+
+/**
+ * The subprotocols a WebSocket upgrade offers, in order, read from the raw header (the `ws` package
+ * would refuse `SPDY/3.1+portforward.k8s.io` as no token before a handler sees it).
+ *
+ * @example offeredSubprotocols(req) // ["v5.channel.k8s.io", "v4.channel.k8s.io"]
+ */
+export function offeredSubprotocols(req: IncomingMessage): string[] {
+  return String(req.headers["sec-websocket-protocol"] ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
