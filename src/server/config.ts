@@ -2,6 +2,7 @@ import os from "node:os";
 import path from "node:path";
 import { isIP } from "node:net";
 import { UsageError } from "../shared/usage-error.js";
+import { parseIpv4Cidr } from "../shared/api/ipv4.js";
 
 /** Everything `kube-lite server` needs to start, with defaults applied (k3s names and values). */
 export interface ServerConfig {
@@ -29,8 +30,8 @@ export function defaultDataDir(): string {
 
 /** An IPv4 CIDR with room for at least one /24 per node. */
 function parseClusterCidr(text: string): string {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(text);
-  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 24 || Number(m[5]) < 8) {
+  const cidr = parseIpv4Cidr(text);
+  if (!cidr || cidr.prefix > 24 || cidr.prefix < 8) {
     throw new UsageError(`--cluster-cidr must be an IPv4 CIDR from /8 to /24, like 10.42.0.0/16; got "${text}"`);
   }
   return text;

@@ -5,7 +5,7 @@
  */
 import { invalid, fieldError } from "../../shared/api/status.js";
 import type { KubeObject } from "../../shared/api/types.js";
-import { intToIpv4, ipv4ToInt } from "../../shared/api/ipv4.js";
+import { intToIpv4, ipv4ToInt, parseIpv4Cidr } from "../../shared/api/ipv4.js";
 
 export const DEFAULT_SERVICE_CIDR = "10.43.0.0/16";
 export const NODE_PORT_RANGE: [number, number] = [30000, 32767];
@@ -32,9 +32,10 @@ export class ServiceIpAllocator {
   private next = 0;
 
   constructor(cidr = DEFAULT_SERVICE_CIDR) {
-    const [ip, bits] = cidr.split("/");
-    this.base = ipv4ToInt(ip!);
-    this.size = 2 ** (32 - Number(bits));
+    const parsed = parseIpv4Cidr(cidr);
+    if (!parsed) throw new Error(`invalid service CIDR ${cidr}`);
+    this.base = parsed.network;
+    this.size = parsed.size;
   }
 
   /** The first usable address (x.x.x.1): the `kubernetes` Service's ClusterIP. */

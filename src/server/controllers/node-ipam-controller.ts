@@ -10,7 +10,7 @@ import type { Informer } from "../../shared/client/informer.js";
 import type { ApiClient, ResourceRef } from "../../shared/client/types.js";
 import { WorkQueue } from "../../shared/client/work-queue.js";
 import { processQueue } from "../../shared/client/controller-loop.js";
-import { intToIpv4, ipv4ToInt } from "../../shared/api/ipv4.js";
+import { intToIpv4, parseIpv4Cidr } from "../../shared/api/ipv4.js";
 
 export const DEFAULT_CLUSTER_CIDR = "10.42.0.0/16";
 /** Size of each node's pod CIDR (k3s's default node-cidr-mask-size). */
@@ -25,11 +25,10 @@ export class PodCidrAllocator {
   private readonly used = new Set<string>();
 
   constructor(clusterCidr = DEFAULT_CLUSTER_CIDR, private readonly mask = NODE_CIDR_MASK) {
-    const [ip, bits] = clusterCidr.split("/");
-    const prefix = Number(bits);
-    if (!ip || !Number.isInteger(prefix) || prefix > mask) throw new Error(`invalid cluster CIDR ${clusterCidr} for /${mask} node subnets`);
-    this.base = ipv4ToInt(ip) & (prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0);
-    this.count = 2 ** (mask - prefix);
+    const cidr = parseIpv4Cidr(clusterCidr);
+    if (!cidr || cidr.prefix > mask) throw new Error(`invalid cluster CIDR ${clusterCidr} for /${mask} node subnets`);
+    this.base = cidr.network;
+    this.count = 2 ** (mask - cidr.prefix);
   }
 
   observe(cidr: string): void {

@@ -9,3 +9,22 @@ export function ipv4ToInt(ip: string): number {
 export function intToIpv4(n: number): string {
   return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join(".");
 }
+
+/** An IPv4 CIDR as numbers: its network address (host bits cleared), prefix length and address count. */
+export interface Ipv4Cidr {
+  network: number;
+  prefix: number;
+  size: number;
+}
+
+/**
+ * Parses `a.b.c.d/n`; undefined when it is not an IPv4 CIDR (callers say what it was for).
+ * @example parseIpv4Cidr("10.42.3.0/24") // { network: 0x0a2a0300, prefix: 24, size: 256 }
+ */
+export function parseIpv4Cidr(cidr: string): Ipv4Cidr | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  const prefix = Number(m?.[5]);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || prefix > 32) return undefined;
+  const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
+  return { network: (ipv4ToInt(cidr.slice(0, cidr.indexOf("/"))) & mask) >>> 0, prefix, size: 2 ** (32 - prefix) };
+}

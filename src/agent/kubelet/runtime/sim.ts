@@ -11,7 +11,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable, type Duplex } from "node:stream";
-import { intToIpv4, ipv4ToInt } from "../../../shared/api/ipv4.js";
+import { intToIpv4, ipv4ToInt, parseIpv4Cidr } from "../../../shared/api/ipv4.js";
 import { KUBE_LITE_VERSION } from "../../../shared/version.js";
 import { podDir } from "./volumes.js";
 import type {
@@ -56,14 +56,11 @@ class PodAddressPool {
   private cursor = 0;
 
   constructor(readonly subnet: string) {
-    const [addr, bits] = subnet.split("/");
-    const prefix = Number(bits);
-    if (!addr || !/^\d+\.\d+\.\d+\.\d+$/.test(addr) || !Number.isInteger(prefix) || prefix < 1 || prefix > 30) throw new Error(`pod CIDR "${subnet}" is not an IPv4 CIDR with room for pods`);
-    const hostBits = 32 - prefix;
-    const network = (ipv4ToInt(addr) >>> hostBits) << hostBits;
+    const cidr = parseIpv4Cidr(subnet);
+    if (!cidr || cidr.prefix < 1 || cidr.prefix > 30) throw new Error(`pod CIDR "${subnet}" is not an IPv4 CIDR with room for pods`);
     // network + 0 is the network address, + 1 the gateway, the last one broadcast.
-    this.first = (network >>> 0) + 2;
-    this.size = 2 ** hostBits - 3;
+    this.first = cidr.network + 2;
+    this.size = cidr.size - 3;
   }
 
   allocate(): string {
