@@ -7,7 +7,7 @@ import { chooseHostIPv4, defaultRouteInterface, parseMeminfo, parseOsRelease, re
 import { binaryQuantity, cpuQuantity, nodeAllocatable, nodeCapacity, pressureSignals, DEFAULT_EVICTION_HARD } from "../../src/agent/kubelet/node-status/resources.js";
 import { conditionEvents, goArch, initialNode, nodeImages, nodeConditions, nodeStatus, nodeStatusChanged, type NodeConfig } from "../../src/agent/kubelet/node-status/node-object.js";
 import { reconcileExistingNode } from "../../src/agent/kubelet/node-status/register.js";
-import { formatMicroTime } from "../../src/agent/kubelet/lease/node-lease.js";
+import { rfc3339Micro } from "../../src/shared/api/time.js";
 import { KUBE_GIT_VERSION } from "../../src/shared/version.js";
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "kube-lite-node-status-"));
@@ -267,9 +267,9 @@ test("re-registration reconciles the kubelet's labels and an unset pod CIDR, not
 });
 
 test("MicroTime has exactly six fractional digits", () => {
-  assert.equal(formatMicroTime(1764241062123456), "2025-11-27T10:57:42.123456Z");
-  assert.equal(formatMicroTime(1764241062000001), "2025-11-27T10:57:42.000001Z");
-  assert.match(formatMicroTime(Date.now() * 1000), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+  assert.equal(rfc3339Micro(1764241062123456), "2025-11-27T10:57:42.123456Z");
+  assert.equal(rfc3339Micro(1764241062000001), "2025-11-27T10:57:42.000001Z");
+  assert.match(rfc3339Micro(Date.now() * 1000), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
 });
 
 

@@ -9,6 +9,7 @@ import { EventEmitter } from "node:events";
 import http from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket } from "ws";
+import { rfc3339 } from "../../shared/api/time.js";
 import type { Logger } from "../../shared/log.js";
 import { MAX_MESSAGE_BYTES, TUNNEL_PATH, TunnelClosedError, TunnelSession, type NodeCredentials, type TunnelStream } from "../../shared/tunnel/index.js";
 import { authorizeServerStream, type KubeletStreamRequest } from "./authorize.js";
@@ -269,7 +270,7 @@ export class TunnelClient extends EventEmitter {
       this.log.info({ node: creds.nodeName }, "renewed node credentials");
       return renewed;
     } catch (err) {
-      this.log.warn({ err: (err as Error).message, notAfter: creds.notAfter.toISOString() }, "renewing node credentials failed; using the current ones");
+      this.log.warn({ err: (err as Error).message, notAfter: rfc3339(creds.notAfter) }, "renewing node credentials failed; using the current ones");
       return creds;
     }
   }

@@ -3,4 +3,4 @@
  *
  * @example const lease = new NodeLease(client, nodeName, { log }); lease.start();
  */
-export { NodeLease, LEASES, NODE_LEASE_NAMESPACE, NODE_LEASE_DURATION_SECONDS, NODE_LEASE_RENEW_FRACTION, formatMicroTime, nowMicros, type NodeLeaseOptions } from "./node-lease.js";
+export { NodeLease, LEASES, NODE_LEASE_NAMESPACE, NODE_LEASE_DURATION_SECONDS, NODE_LEASE_RENEW_FRACTION, nowMicros, type NodeLeaseOptions } from "./node-lease.js";

@@ -5,6 +5,7 @@
  * not be written to prove liveness.
  */
 import { ApiError } from "../../../shared/api/status.js";
+import { rfc3339Micro } from "../../../shared/api/time.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import type { ApiClient, ResourceRef } from "../../../shared/client/types.js";
 import type { Logger } from "../../../shared/log.js";
@@ -22,21 +23,14 @@ const ENSURE_MIN_DELAY_MS = 200;
 const ENSURE_MAX_DELAY_MS = 7_000;
 const FIELD_MANAGER = "kubelet";
 
-/** The wall clock with sub-millisecond precision, in microseconds since the epoch. */
-export function nowMicros(): number {
-  return Math.floor((performance.timeOrigin + performance.now()) * 1000);
-}
-
 /**
- * `metav1.MicroTime` as the API serialises it: RFC 3339 with exactly six fractional digits.
- *
- * @example formatMicroTime(1764241062123456) === "2025-11-27T10:57:42.123456Z"
+ * The wall clock in microseconds since the epoch (millisecond resolution, which a lease renewed every
+ * 10 s does not miss). Date.now() follows the clock when NTP steps it, as it does on boards without a
+ * real-time clock; `performance.timeOrigin + performance.now()` would not, and would also load
+ * Node's perf_hooks (about 0.3 MB) into the agent for this one reading.
  */
-export function formatMicroTime(micros: number): string {
-  const ms = Math.floor(micros / 1000);
-  const seconds = new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19);
-  const fraction = String(((micros % 1_000_000) + 1_000_000) % 1_000_000).padStart(6, "0");
-  return `${seconds}.${fraction}Z`;
+export function nowMicros(): number {
+  return Date.now() * 1000;
 }
 
 export interface NodeLeaseOptions {
@@ -193,7 +187,7 @@ export class NodeLease {
       : { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: this.nodeName, namespace: NODE_LEASE_NAMESPACE }, spec: {} };
     lease.spec.holderIdentity = this.nodeName;
     lease.spec.leaseDurationSeconds = this.duration;
-    lease.spec.renewTime = formatMicroTime(this.now());
+    lease.spec.renewTime = rfc3339Micro(this.now());
     if (!lease.metadata.ownerReferences?.length) {
       const owner = await this.nodeOwnerReference();
       if (owner) lease.metadata.ownerReferences = [owner];

@@ -4,6 +4,7 @@
  * (pkg/kubelet/nodestatus/setters.go), with lastTransitionTime kept while a condition holds.
  */
 import type { ContainerImage, NodeAddress, NodeCondition, NodeStatus, NodeSystemInfo, Taint } from "kubernetes-types/core/v1.js";
+import { rfc3339 } from "../../../shared/api/time.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import { KUBE_GIT_VERSION } from "../../../shared/version.js";
 import type { HostFacts } from "./host-facts.js";
@@ -127,11 +128,6 @@ export function nodeAddresses(cfg: NodeConfig, facts: HostFacts): NodeAddress[] 
   return out;
 }
 
-/** RFC 3339 at second precision, as `metav1.Time` serialises. */
-export function formatTime(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
 interface ConditionSpec {
   type: string;
   /** True means healthy for Ready and unhealthy for the pressure conditions. */
@@ -161,7 +157,7 @@ export function nodeConditions(previous: NodeCondition[] | undefined, pressure: 
       ? { type: "Ready", status: "False", reason: "KubeletNotReady", message: notReadyReasons.join(",") }
       : { type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status" },
   ];
-  const stamp = formatTime(now);
+  const stamp = rfc3339(now);
   return specs.map((s) => {
     const old = previous?.find((c) => c.type === s.type);
     const transition = old && old.status === s.status && old.lastTransitionTime ? old.lastTransitionTime : stamp;

@@ -6,6 +6,7 @@
  * that produces too many events is throttled as upstream's spam filter does.
  */
 import type { Pod } from "kubernetes-types/core/v1.js";
+import { rfc3339 } from "../../../shared/api/time.js";
 import type { KubeObject } from "../../../shared/api/types.js";
 import type { ApiClient } from "../../../shared/client/types.js";
 import type { Logger } from "../../../shared/log.js";
@@ -28,10 +29,6 @@ export type EventType = "Normal" | "Warning";
 export function containerFieldPath(pod: Pod, container: string): string {
   const init = pod.spec?.initContainers?.some((c) => c.name === container);
   return `spec.${init ? "initContainers" : "containers"}{${container}}`;
-}
-
-function now(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, "Z");
 }
 
 export class KubeletEventRecorder {
@@ -77,7 +74,7 @@ export class KubeletEventRecorder {
     try {
       const seen = this.recent.get(key);
       if (seen) {
-        const updated = { ...seen.event, count: seen.count + 1, lastTimestamp: now() } as KubeObject;
+        const updated = { ...seen.event, count: seen.count + 1, lastTimestamp: rfc3339() } as KubeObject;
         try {
           seen.event = await this.client.update(EVENTS, ns, updated);
           seen.count++;
@@ -87,7 +84,7 @@ export class KubeletEventRecorder {
           this.recent.delete(key);
         }
       }
-      const t = now();
+      const t = rfc3339();
       const name = `${pod.metadata?.name}.${(BigInt(Date.now()) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000))).toString(16)}`;
       const event = {
         apiVersion: "v1",

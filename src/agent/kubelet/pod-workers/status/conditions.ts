@@ -5,7 +5,7 @@
  */
 import type { ContainerStatus, PodCondition, PodSpec } from "kubernetes-types/core/v1.js";
 import type { PodPhase } from "./phase.js";
-import { rfc3339 } from "./container-status.js";
+import { rfc3339 } from "../../../../shared/api/time.js";
 
 /** Condition types the kubelet writes; others (set by controllers) are carried over untouched. */
 export const KUBELET_CONDITIONS = ["PodScheduled", "PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready"] as const;

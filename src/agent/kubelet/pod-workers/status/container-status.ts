@@ -3,6 +3,7 @@
  * instances) and what the pod worker decided (a waiting reason, probe results). Pure.
  */
 import type { Container, ContainerState as ApiContainerState, ContainerStatus } from "kubernetes-types/core/v1.js";
+import { rfc3339 } from "../../../../shared/api/time.js";
 import type { ContainerInfo } from "../../runtime/types.js";
 
 /** Why a container is not running, as the worker decided it (CrashLoopBackOff, ErrImagePull, …). */
@@ -29,15 +30,6 @@ export interface ContainerObservation {
 export const REASON_CONTAINER_CREATING = "ContainerCreating";
 /** Default waiting reason of an app container while init containers run. */
 export const REASON_POD_INITIALIZING = "PodInitializing";
-
-/**
- * RFC 3339 with second precision, as metav1.Time serialises.
- *
- * @example rfc3339(new Date("2024-05-01T10:00:00.123Z")) === "2024-05-01T10:00:00Z"
- */
-export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 /** A finished instance as `state.terminated`. */
 export function terminatedState(c: ContainerInfo): ApiContainerState {

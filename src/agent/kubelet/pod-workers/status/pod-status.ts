@@ -3,7 +3,8 @@
  * sandbox, and the comparison that decides whether it must be written at all. Pure.
  */
 import type { Pod, PodCondition, PodStatus } from "kubernetes-types/core/v1.js";
-import { containerStatus, rfc3339, REASON_POD_INITIALIZING, type ContainerObservation } from "./container-status.js";
+import { rfc3339 } from "../../../../shared/api/time.js";
+import { containerStatus, REASON_POD_INITIALIZING, type ContainerObservation } from "./container-status.js";
 import { containersReadyCondition, initializedCondition, mergeConditions, readyCondition } from "./conditions.js";
 import { podPhase } from "./phase.js";
 
