@@ -33,3 +33,93 @@ test("protobufjs is left out only where dockerode requires it", async () => {
   assert.ok(inputs.includes("unused-feature-stub:protobufjs"), "dockerode's protobufjs is the stub");
   assert.ok(!inputs.some((f) => /node_modules\/(ssh2|@grpc)\//.test(f)), "no ssh2 or grpc source is bundled");
 });
+
+test("pino keeps logging JSON lines without its transport machinery, and pino.transport fails clearly", async () => {
+  const source = `const { Writable } = require("node:stream");
+    const pino = require("pino");
+    const lines = [];
+    const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
+    pino({ base: undefined }, sink).info({ pods: 2 }, "synced");
+    module.exports = { lines, transport: () => pino.transport({ target: "pino-pretty" }), viaOption: () => pino({ transport: { target: "pino-pretty" } }) };`;
+  const out = await build({ stdin: { contents: source, resolveDir: process.cwd(), loader: "js" }, bundle: true, platform: "node", format: "cjs", write: false, logLevel: "silent", metafile: true, plugins: [unusedFeatureStubPlugin()] });
+  const inputs = Object.keys(out.metafile!.inputs);
+  assert.ok(!inputs.some((f) => /node_modules\/(thread-stream|pino\/lib\/transport)/.test(f)), "no transport code is bundled");
+  assert.ok(inputs.includes("replaced-module:worker_threads"), "pino's worker_threads import is the fixed answer");
+  const module = { exports: {} as Record<string, unknown> };
+  runInNewContext(out.outputFiles[0]!.text, { module, exports: module.exports, require: createRequire(import.meta.url), Proxy, Error, process, Buffer, setTimeout, clearTimeout, setImmediate, queueMicrotask });
+  const { lines, transport, viaOption } = module.exports as { lines: string[]; transport: () => unknown; viaOption: () => unknown };
+  assert.equal(lines.length, 1);
+  assert.deepEqual({ ...JSON.parse(lines[0]!), time: 0 }, { level: 30, time: 0, pods: 2, msg: "synced" });
+  assert.throws(transport, /pino\/lib\/transport is not part of kube-lite \(pino transports/);
+  assert.throws(viaOption, /pino\/lib\/transport is not part of kube-lite \(pino transports/);
+});
+
+test("docker-modem's debug tracing is an inert logger; other packages keep the real debug", async () => {
+  const out = await build({ stdin: { contents: `require("dockerode"); require("spdy-transport");`, resolveDir: process.cwd(), loader: "js" }, bundle: true, platform: "node", format: "cjs", write: false, logLevel: "silent", metafile: true, plugins: [unusedFeatureStubPlugin()] });
+  const inputs = out.metafile!.inputs;
+  const modem = Object.entries(inputs).find(([f]) => /node_modules\/docker-modem\/lib\/modem\.js$/.test(f))![1];
+  assert.ok(modem.imports.some((i) => i.path === "replaced-module:debug"), "docker-modem gets the inert debug");
+  assert.ok(Object.keys(inputs).some((f) => /node_modules\/debug\/src\//.test(f)), "spdy-transport still bundles the real debug");
+});
+
+test("nothing in src/ imports worker_threads, which the fixed worker_threads answer for pino relies on", async () => {
+  const { readdirSync, readFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const offenders: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.ts$/.test(e.name) && /["'](node:)?worker_threads["']/.test(readFileSync(p, "utf8"))) offenders.push(p);
+    }
+  };
+  walk("src");
+  assert.deepEqual(offenders, []);
+});
+
+test("ws without zlib: an uncompressed WebSocket works, and asking for compression fails clearly", async () => {
+  const source = `const { WebSocket, WebSocketServer } = require("ws");
+    module.exports = (perMessageDeflate) => new Promise((resolve, reject) => {
+      const wss = new WebSocketServer({ port: 0, host: "127.0.0.1", perMessageDeflate });
+      wss.on("connection", (ws) => ws.on("message", (m) => ws.send("echo " + m)));
+      wss.on("listening", () => {
+        let ws;
+        try { ws = new WebSocket("ws://127.0.0.1:" + wss.address().port, { perMessageDeflate }); } catch (err) { wss.close(); return reject(err); }
+        ws.on("open", () => { try { ws.send("hi"); } catch (err) { ws.terminate(); wss.close(); reject(err); } });
+        ws.on("message", (m) => { ws.close(); wss.close(); resolve(String(m)); });
+        ws.on("error", (err) => { wss.close(); reject(err); });
+      });
+    });`;
+  const out = await build({ stdin: { contents: source, resolveDir: process.cwd(), loader: "js" }, bundle: true, platform: "node", format: "cjs", write: false, logLevel: "silent", metafile: true, plugins: [unusedFeatureStubPlugin()] });
+  const deflate = Object.entries(out.metafile!.inputs).find(([f]) => /ws\/lib\/permessage-deflate\.js$/.test(f))![1];
+  assert.ok(deflate.imports.some((i) => i.path === "unused-feature-stub:zlib") && !deflate.imports.some((i) => i.path === "zlib"), "ws gets the zlib stub");
+  const module = { exports: {} as unknown };
+  runInNewContext(out.outputFiles[0]!.text, { module, exports: module.exports, require: createRequire(import.meta.url), Proxy, Error, Buffer, process, setTimeout, clearTimeout, setImmediate, queueMicrotask, Symbol });
+  const echo = module.exports as (perMessageDeflate: boolean) => Promise<string>;
+  assert.equal(await echo(false), "echo hi");
+  await assert.rejects(echo(true), /zlib is not part of kube-lite \(WebSocket per-message compression/);
+});
+
+test("every WebSocket in src/ turns per-message compression off, which the zlib stub relies on", async () => {
+  const { readdirSync, readFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const missing: string[] = [];
+  let sockets = 0;
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".ts")) {
+        const text = readFileSync(p, "utf8");
+        for (const m of text.matchAll(/new (WebSocket|WebSocketServer)\(/g)) {
+          sockets++;
+          // The options object follows within the call: find its perMessageDeflate setting.
+          if (!/perMessageDeflate: false/.test(text.slice(m.index, m.index + 600))) missing.push(`${p}: ${m[0]}`);
+        }
+      }
+    }
+  };
+  walk("src");
+  assert.ok(sockets >= 5, `found the WebSockets (${sockets})`);
+  assert.deepEqual(missing, []);
+});
