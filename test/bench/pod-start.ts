@@ -21,6 +21,36 @@ const DOCKER = "/usr/bin/docker";
 const AGENT_SETTLE_MS = 15_000;
 export const POD_BENCH_IMAGE = "kube-lite-test/busybox:latest";
 
+/**
+ * The environment the agent runs with here: this process's, less what a host sets for its own Node
+ * tools. An installed agent runs from packaging/kube-lite-agent.service, whose environment is
+ * systemd's plus /etc/default/kube-lite-agent, so it never inherits them. NODE_EXTRA_CA_CERTS
+ * matters most: on our build machines it names the system CA bundle, and Node then parses about
+ * 140 extra certificates into every process at start (measured: +1.7 MB RSS for a bare `node`).
+ *
+ * @example spawn(process.execPath, args, { env: serviceEnvironment() })
+ */
+export function serviceEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  delete env.NODE_EXTRA_CA_CERTS;
+  if (!("NODE_OPTIONS" in extra)) delete env.NODE_OPTIONS;
+  return env;
+}
+
+/**
+ * RSS of an idle bare Node process (same executable and environment as the agent), read after a
+ * second: what any Node program costs before it does anything, to read the agent's RSS against.
+ */
+async function bareNodeRssBytes(env: NodeJS.ProcessEnv): Promise<number> {
+  const bare = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], { stdio: "ignore", env });
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    return rssBytes(bare.pid!);
+  } finally {
+    bare.kill("SIGKILL");
+  }
+}
+
 export interface PodStartOptions {
   pods: number;
   /** Pods running when the agent's memory is read (the acceptance text says 20). */
@@ -45,6 +75,8 @@ export interface PodStartResult {
   overheadP50Ms: number;
   agentRssBytes: number;
   agentRssPods: number;
+  /** RSS of an idle bare `node` in the agent's environment, read in the same run. */
+  bareNodeRssBytes: number;
 }
 
 export function dockerAvailable(): boolean {
@@ -113,7 +145,7 @@ export async function benchPodStart(opts: PodStartOptions): Promise<PodStartResu
   let agent: ChildProcess | undefined;
   try {
     const token = readFileSync(path.join(server.dataDir, "server", "token"), "utf8").trim();
-    agent = spawn(process.execPath, [opts.agentBundle ?? BUNDLE, "agent", "--join", `https://127.0.0.1:${server.port}`, "--token", token, "--node-name", node, "--data-dir", agentDir], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...opts.agentEnv } });
+    agent = spawn(process.execPath, [opts.agentBundle ?? BUNDLE, "agent", "--join", `https://127.0.0.1:${server.port}`, "--token", token, "--node-name", node, "--data-dir", agentDir], { stdio: ["ignore", "pipe", "pipe"], env: serviceEnvironment(opts.agentEnv) });
     let agentLog = "";
     agent.stdout!.on("data", (d: Buffer) => (agentLog += d.toString()));
     agent.stderr!.on("data", (d: Buffer) => (agentLog += d.toString()));
@@ -130,6 +162,7 @@ export async function benchPodStart(opts: PodStartOptions): Promise<PodStartResu
     const watch = watchRunning(server, list.metadata.resourceVersion);
     const latencies: number[] = [];
     let agentRss = 0;
+    let bareRss = 0;
     try {
       for (let i = 0; i < opts.pods; i++) {
         const name = `start-${i}`;
@@ -144,6 +177,7 @@ export async function benchPodStart(opts: PodStartOptions): Promise<PodStartResu
           await new Promise((r) => setTimeout(r, AGENT_SETTLE_MS)); // let the agent go quiet before reading its memory
           agentRss = rssBytes(agent.pid!);
           await opts.inspectAgent?.(agent.pid!);
+          bareRss = await bareNodeRssBytes(serviceEnvironment(opts.agentEnv));
         }
       }
     } finally {
@@ -160,6 +194,7 @@ export async function benchPodStart(opts: PodStartOptions): Promise<PodStartResu
       overheadP50Ms: ours.p50 - base.p50,
       agentRssBytes: agentRss,
       agentRssPods: opts.rssPods,
+      bareNodeRssBytes: bareRss,
     };
   } finally {
     agent?.kill("SIGTERM");
