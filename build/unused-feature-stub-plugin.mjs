@@ -34,6 +34,10 @@ const LEFT_OUT_FROM = {
   // zlib for WebSocket per-message compression: every WebSocket kube-lite opens or accepts sets
   // perMessageDeflate: false (the tunnel, exec, attach, port-forward), so ws never compresses; and for
   // dockerode's gzipped build contexts (`docker build` from a directory), which kube-lite never sends.
+  // dockerode's build contexts (`docker build` from a directory: a tar of it, filtered by .dockerignore),
+  // the only use of tar-fs and its tar-stream/bl/readable-stream copies; kube-lite builds no images.
+  "tar-fs": { importer: /[\\/]node_modules[\\/]dockerode[\\/]lib[\\/]util\.js$/, feature: "docker build from a directory context" },
+  "@balena/dockerignore": { importer: /[\\/]node_modules[\\/]dockerode[\\/]lib[\\/]util\.js$/, feature: "docker build from a directory context" },
   zlib: { importer: /[\\/]node_modules[\\/](ws[\\/]lib[\\/]permessage-deflate|dockerode[\\/]lib[\\/]util)\.js$/, feature: "WebSocket per-message compression and docker build contexts" },
 };
 

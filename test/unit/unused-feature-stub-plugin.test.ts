@@ -32,6 +32,7 @@ test("protobufjs is left out only where dockerode requires it", async () => {
   assert.ok(inputs.some((f) => /node_modules\/protobufjs\/src\//.test(f)), "the real protobufjs is bundled for the importer outside dockerode");
   assert.ok(inputs.includes("unused-feature-stub:protobufjs"), "dockerode's protobufjs is the stub");
   assert.ok(!inputs.some((f) => /node_modules\/(ssh2|@grpc)\//.test(f)), "no ssh2 or grpc source is bundled");
+  assert.ok(inputs.includes("unused-feature-stub:tar-fs") && !inputs.some((f) => /node_modules\/(.*\/)?(tar-fs|bl)\//.test(f)), "no build-context tar code is bundled");
 });
 
 test("pino keeps logging JSON lines without its transport machinery, and pino.transport fails clearly", async () => {
