@@ -163,7 +163,7 @@ function tables(r: BenchResults): Table[] {
       ],
       leftColumns: [0],
       notes: [
-        `ratio at p50 ${p.ratioP50.toFixed(2)}×, overhead +${ms(p.overheadP50Ms)} ms; agent process RSS with ${p.agentRssPods} pods running: ${mib(p.agentRssBytes)} MiB; an idle bare Node process in the same environment, same run: ${mib(p.bareNodeRssBytes)} MiB. The agent runs with the environment of its service unit (test/bench/pod-start.ts: serviceEnvironment).`,
+        `ratio at p50 ${p.ratioP50.toFixed(2)}×, overhead +${ms(p.overheadP50Ms)} ms; agent process RSS with ${p.agentRssPods} pods running: ${mib(p.agentRssBytes)} MiB (median of 11 readings over 20 s after 15 s quiet; largest ${mib(p.agentRssMaxBytes)} MiB); an idle bare Node process in the same environment, same run: ${mib(p.bareNodeRssBytes)} MiB. The agent runs with the environment of its service unit (test/bench/pod-start.ts: serviceEnvironment).`,
       ],
     });
   }
