@@ -184,6 +184,7 @@ export async function benchSimNodes(opts: SimNodesOptions = SIM_NODES_FULL): Pro
     await sleep(opts.settleMs);
     const agentIdleCpuPercent = ((cpuMs(agent.pid!) - settleStart.cpu) / (performance.now() - settleStart.at)) * 100;
     const agentRssLoadedBytes = rssBytes(agent.pid!);
+    if (server.proc.exitCode !== null || server.proc.signalCode !== null) throw new Error(`the server exited (${server.proc.exitCode ?? server.proc.signalCode}):\n${server.logs().slice(-3000)}`);
     const serverRssLoadedBytes = rssBytes(server.proc.pid!);
     return {
       nodes: opts.nodes,
