@@ -9,11 +9,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 import { BUNDLE, clusterCidr, startServer, type TestServer } from "../integration/harness.js";
 import { rssBytes } from "./memory.js";
+import { request, watchFirstRunning } from "./pods.js";
 import { summarize, type LatencySummary } from "./stats.js";
 
 const DOCKER = "/usr/bin/docker";
@@ -92,41 +92,20 @@ export function dockerAvailable(): boolean {
   return spawnSync(DOCKER, ["image", "inspect", POD_BENCH_IMAGE], { stdio: "ignore" }).status === 0;
 }
 
-function request(server: TestServer, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: string }> {
-  return server.request(method, urlPath, body === undefined ? undefined : JSON.stringify(body), body === undefined ? {} : { "Content-Type": "application/json" });
-}
-
-/** Watches pods and resolves `runningAt(name)` with the time the pod was first seen Running. */
+/** Resolves `runningAt(name)` with the time the pod was first seen Running. */
 function watchRunning(server: TestServer, rv: string): { runningAt(name: string): Promise<number>; close(): void } {
   const seen = new Map<string, number>();
   const waiters = new Map<string, (t: number) => void>();
-  const req = https.request({ host: "127.0.0.1", port: server.port, path: `/api/v1/namespaces/default/pods?watch=true&resourceVersion=${rv}`, ca: server.caPem, headers: { Authorization: `Bearer ${server.token}` } }, (res) => {
-    let buf = "";
-    res.setEncoding("utf8");
-    res.on("data", (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        const ev = JSON.parse(line) as { object: { metadata: { name: string }; status?: { phase?: string } } };
-        const name = ev.object.metadata.name;
-        if (ev.object.status?.phase === "Running" && !seen.has(name)) {
-          const t = performance.now();
-          seen.set(name, t);
-          waiters.get(name)?.(t);
-        }
-      }
-    });
+  const close = watchFirstRunning(server, rv, (pod, t) => {
+    seen.set(pod.metadata.name, t);
+    waiters.get(pod.metadata.name)?.(t);
   });
-  req.on("error", () => undefined);
-  req.end();
   return {
     runningAt: (name) => {
       const t = seen.get(name);
       return t !== undefined ? Promise.resolve(t) : new Promise((resolve) => waiters.set(name, resolve));
     },
-    close: () => req.destroy(),
+    close,
   };
 }
 

@@ -11,12 +11,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { BUNDLE, startServer, type TestServer } from "../integration/harness.js";
 import { rssBytes } from "./memory.js";
+import { request, watchFirstRunning } from "./pods.js";
 
 export interface SimNodesOptions {
   nodes: number;
@@ -72,38 +72,18 @@ export function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
-function request(server: TestServer, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: string }> {
-  return server.request(method, urlPath, body === undefined ? undefined : JSON.stringify(body), body === undefined ? {} : { "Content-Type": "application/json" });
-}
-
-/** Watches pods from `rv`; `running()` is how many distinct pods were seen Running, `done` resolves at `want`. */
+/** Counts pods first seen Running, per node; `done` resolves when `want` of them have been. */
 function watchRunning(server: TestServer, rv: string, want: number): { running(): number; done: Promise<number>; nodes: Map<string, number>; close(): void } {
-  const seen = new Set<string>();
+  let running = 0;
   const nodes = new Map<string, number>();
   let resolveDone!: (t: number) => void;
   const done = new Promise<number>((r) => (resolveDone = r));
-  const req = https.request({ host: "127.0.0.1", port: server.port, path: `/api/v1/namespaces/default/pods?watch=true&resourceVersion=${rv}`, ca: server.caPem, headers: { Authorization: `Bearer ${server.token}` } }, (res) => {
-    let buf = "";
-    res.setEncoding("utf8");
-    res.on("data", (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        const ev = JSON.parse(line) as { type: string; object: { metadata: { name: string }; spec?: { nodeName?: string }; status?: { phase?: string } } };
-        const o = ev.object;
-        if (ev.type === "DELETED" || o.status?.phase !== "Running" || seen.has(o.metadata.name)) continue;
-        seen.add(o.metadata.name);
-        const node = o.spec?.nodeName ?? "";
-        nodes.set(node, (nodes.get(node) ?? 0) + 1);
-        if (seen.size === want) resolveDone(performance.now());
-      }
-    });
+  const close = watchFirstRunning(server, rv, (pod, t) => {
+    const node = pod.spec?.nodeName ?? "";
+    nodes.set(node, (nodes.get(node) ?? 0) + 1);
+    if (++running === want) resolveDone(t);
   });
-  req.on("error", () => undefined);
-  req.end();
-  return { running: () => seen.size, done, nodes, close: () => req.destroy() };
+  return { running: () => running, done, nodes, close };
 }
 
 async function readyNodes(server: TestServer): Promise<number> {
