@@ -8,7 +8,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import http, { type IncomingHttpHeaders } from "node:http";
+import http from "node:http";
 import net, { type AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Pod } from "kubernetes-types/core/v1.js";
@@ -25,6 +25,7 @@ import type { KubeObject } from "../../src/shared/api/types.js";
 import { notFound } from "../../src/shared/api/status.js";
 import { duplexPair } from "./duplex-pair.js";
 import { openStream, spdyClient } from "./spdy-client.js";
+import { requestUpgrade, type UpgradeResult } from "./upgrade-request.js";
 
 const quiet = pino({ level: "silent" });
 const TOKEN = "port-forward-token";
@@ -115,24 +116,9 @@ after(() => {
   podServer.close();
 });
 
-type UpgradeResult = { status: number; headers: IncomingHttpHeaders; socket?: Duplex; body: string };
-
 /** Sends an upgrade request; resolves with the 101 and its socket, or the refusal and its body. */
 function upgrade(path: string, headers: Record<string, string>, token = TOKEN): Promise<UpgradeResult> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`http://${base}${path}`, { method: headers.Upgrade === "websocket" ? "GET" : "POST", headers: { Authorization: `Bearer ${token}`, Connection: "Upgrade", ...headers } });
-    req.on("upgrade", (res, socket, head) => {
-      if (head.length) socket.unshift(head);
-      resolve({ status: res.statusCode ?? 0, headers: res.headers, socket, body: "" });
-    });
-    req.on("response", (res) => {
-      let body = "";
-      res.on("data", (d: Buffer) => (body += d.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
+  return requestUpgrade(`http://${base}${path}`, { method: headers.Upgrade === "websocket" ? "GET" : "POST", headers: { Authorization: `Bearer ${token}`, Connection: "Upgrade", ...headers } });
 }
 
 const SPDY = { Upgrade: "SPDY/3.1", "X-Stream-Protocol-Version": "portforward.k8s.io" };

@@ -8,8 +8,6 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import http from "node:http";
-import type { Duplex } from "node:stream";
 import type { Pod } from "kubernetes-types/core/v1.js";
 import { pino } from "pino";
 import transport from "spdy-transport";
@@ -18,6 +16,7 @@ import { relaySpdyExecSession } from "../../src/server/apiserver/spdy/remotecomm
 import { duplexPair } from "./duplex-pair.js";
 import { rigPod, startExecRig, type ExecRig } from "./exec-endpoint-rig.js";
 import { spdyClient } from "./spdy-client.js";
+import { requestUpgrade, type UpgradeResult } from "./upgrade-request.js";
 
 const quiet = pino({ level: "silent" });
 const TOKEN = "spdy-exec-token";
@@ -35,25 +34,10 @@ before(async () => {
 
 after(() => rig.close());
 
-type Upgraded = { status: number; headers: http.IncomingHttpHeaders; socket?: Duplex; body?: string };
-
-function upgrade(path: string, protocols: string | undefined): Promise<Upgraded> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}`, Connection: "Upgrade", Upgrade: "SPDY/3.1" };
-    if (protocols !== undefined) headers["X-Stream-Protocol-Version"] = protocols;
-    const req = http.request({ host: "127.0.0.1", port, method: "POST", path: `/api/v1/namespaces/default/pods/${path}`, headers });
-    req.on("upgrade", (res, socket, head) => {
-      if (head.length) socket.unshift(head);
-      resolve({ status: res.statusCode ?? 0, headers: res.headers, socket });
-    });
-    req.on("response", (res) => {
-      let body = "";
-      res.on("data", (d: Buffer) => (body += d.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
+function upgrade(path: string, protocols: string | undefined): Promise<UpgradeResult> {
+  const headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}`, Connection: "Upgrade", Upgrade: "SPDY/3.1" };
+  if (protocols !== undefined) headers["X-Stream-Protocol-Version"] = protocols;
+  return requestUpgrade(`http://127.0.0.1:${port}/api/v1/namespaces/default/pods/${path}`, { method: "POST", headers });
 }
 
 function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {

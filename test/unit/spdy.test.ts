@@ -13,6 +13,7 @@ import transport from "spdy-transport";
 import { ApiError } from "../../src/shared/api/status.js";
 import { acceptSpdyUpgrade, negotiateProtocol, type SpdySession, type SpdyStream } from "../../src/server/apiserver/spdy/index.js";
 import { openStream, spdyClient } from "./spdy-client.js";
+import { requestUpgrade, type UpgradeResult } from "./upgrade-request.js";
 
 const SUPPORTED = ["v4.channel.k8s.io", "v3.channel.k8s.io"];
 
@@ -55,25 +56,10 @@ async function startHarness(): Promise<Harness> {
   };
 }
 
-type UpgradeResult = { status: number; headers: http.IncomingHttpHeaders; socket?: Duplex; body?: string };
-
 function upgrade(url: string, protocols: string | undefined): Promise<UpgradeResult> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { Connection: "Upgrade", Upgrade: "SPDY/3.1" };
-    if (protocols !== undefined) headers["X-Stream-Protocol-Version"] = protocols;
-    const req = http.request(`${url}/exec`, { method: "POST", headers });
-    req.on("upgrade", (res, socket, head) => {
-      if (head.length) socket.unshift(head);
-      resolve({ status: res.statusCode ?? 0, headers: res.headers, socket });
-    });
-    req.on("response", (res) => {
-      let body = "";
-      res.on("data", (d: Buffer) => (body += d.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
+  const headers: Record<string, string> = { Connection: "Upgrade", Upgrade: "SPDY/3.1" };
+  if (protocols !== undefined) headers["X-Stream-Protocol-Version"] = protocols;
+  return requestUpgrade(`${url}/exec`, { method: "POST", headers });
 }
 
 function nextStream(session: SpdySession): Promise<SpdyStream> {
