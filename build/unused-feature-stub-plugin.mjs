@@ -25,12 +25,15 @@ const LEFT_OUT = {
   "@grpc/proto-loader": "BuildKit sessions of docker build",
 };
 
-/** Left out only when required from inside these packages (the server uses protobufjs itself). */
+/**
+ * Left out only when required from inside these packages (the server uses protobufjs itself); `name`,
+ * where given, is how the error names a module required by a relative path.
+ */
 const LEFT_OUT_FROM = {
   protobufjs: { importer: /[\\/]node_modules[\\/]dockerode[\\/]/, feature: "BuildKit progress of docker build" },
   // pino.transport() and the `transport` option; pino.js and lib/tools.js require it by relative path.
-  "./transport": { importer: /[\\/]node_modules[\\/]pino[\\/]lib[\\/]tools\.js$/, feature: "pino transports, which run in worker threads; kube-lite logs JSON lines to stdout" },
-  "./lib/transport": { importer: /[\\/]node_modules[\\/]pino[\\/]pino\.js$/, feature: "pino transports, which run in worker threads; kube-lite logs JSON lines to stdout" },
+  "./transport": { name: "pino/lib/transport", importer: /[\\/]node_modules[\\/]pino[\\/]lib[\\/]tools\.js$/, feature: "pino transports, which run in worker threads; kube-lite logs JSON lines to stdout" },
+  "./lib/transport": { name: "pino/lib/transport", importer: /[\\/]node_modules[\\/]pino[\\/]pino\.js$/, feature: "pino transports, which run in worker threads; kube-lite logs JSON lines to stdout" },
   // zlib for WebSocket per-message compression: every WebSocket kube-lite opens or accepts sets
   // perMessageDeflate: false (the tunnel, exec, attach, port-forward), so ws never compresses; and for
   // dockerode's gzipped build contexts (`docker build` from a directory), which kube-lite never sends.
@@ -104,7 +107,7 @@ export function unusedFeatureStubPlugin() {
         return { path: args.path, namespace: "unused-feature-stub" };
       });
       b.onLoad({ filter: /.*/, namespace: "unused-feature-stub" }, (args) => ({
-        contents: stubSource(args.path.replace(/^\.\/(lib\/)?/, "pino/lib/"), LEFT_OUT[args.path] ?? LEFT_OUT_FROM[args.path].feature),
+        contents: stubSource(LEFT_OUT_FROM[args.path]?.name ?? args.path, LEFT_OUT[args.path] ?? LEFT_OUT_FROM[args.path].feature),
         loader: "js",
       }));
       b.onLoad({ filter: /.*/, namespace: "replaced-module" }, (args) => ({ contents: REPLACED[args.path].source, loader: "js" }));
