@@ -3,8 +3,8 @@
  * key the server issued for `system:node:<name>`, and the cluster CA it was issued under.
  */
 import { X509Certificate, createPrivateKey, randomBytes } from "node:crypto";
-import { promises as fs } from "node:fs";
 import path from "node:path";
+import * as fs from "../fs-async.js";
 import type { NodeCredentials } from "../../shared/tunnel/index.js";
 
 export const CREDENTIAL_FILES = {
@@ -31,12 +31,12 @@ async function readIfExists(file: string): Promise<string | undefined> {
 
 async function writeAtomic(file: string, data: string): Promise<void> {
   const tmp = `${file}.${randomBytes(6).toString("hex")}.tmp`;
-  const handle = await fs.open(tmp, "wx", SECRET_FILE_MODE);
+  const fd = await fs.open(tmp, "wx", SECRET_FILE_MODE);
   try {
-    await handle.writeFile(data);
-    await handle.sync();
+    await fs.writeFile(fd, data);
+    await fs.fsync(fd);
   } finally {
-    await handle.close();
+    await fs.close(fd);
   }
   await fs.rename(tmp, file);
 }

@@ -2,7 +2,7 @@
  * Image operations on the Docker engine: presence, pull, and air-gap tarball import.
  */
 import { createReadStream } from "node:fs";
-import { stat } from "../fs-async.js";
+import { stat } from "../../fs-async.js";
 import { Transform } from "node:stream";
 import type Docker from "dockerode";
 import type { ImportProgress, RegistryAuth } from "../runtime/types.js";

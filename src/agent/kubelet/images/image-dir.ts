@@ -5,7 +5,7 @@
  * card's life is finite — while an image someone removed from the engine is loaded again.
  */
 import { watch, type FSWatcher } from "node:fs";
-import { readdir, readFile, rename, stat, writeFile } from "../fs-async.js";
+import { readdir, readFile, rename, stat, writeFile } from "../../fs-async.js";
 import { join } from "node:path";
 import type { ImportProgress } from "../runtime/types.js";
 import { isImageTarball } from "./docker-images.js";

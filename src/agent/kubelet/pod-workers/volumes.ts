@@ -3,7 +3,7 @@
  * the runtime, ConfigMap, Secret, downwardAPI and projected volumes as files the kubelet writes under the pod's
  * directory (`<root>/pods/<uid>/volumes/kubernetes.io~<plugin>/<name>`, as upstream lays them out).
  */
-import { chmod, mkdir, rm, writeFile } from "../fs-async.js";
+import { chmod, mkdir, rm, writeFile } from "../../fs-async.js";
 import { dirname, join, normalize } from "node:path";
 import type { ConfigMap, Container, DownwardAPIVolumeFile, KeyToPath, Pod, Secret, Volume } from "kubernetes-types/core/v1.js";
 import type { ApiClient } from "../../../shared/client/types.js";

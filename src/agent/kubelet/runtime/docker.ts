@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
-import { chmod, mkdir, readFile, rm, writeFile } from "../fs-async.js";
+import { chmod, mkdir, readFile, rm, writeFile } from "../../fs-async.js";
 import { dirname, join } from "node:path";
 import { PassThrough, Transform, Writable, type Duplex, type Readable } from "node:stream";
 import type Docker from "dockerode";

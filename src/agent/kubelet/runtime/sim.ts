@@ -8,7 +8,7 @@
  * process: a restarted sim agent starts its pods' containers afresh, as after a node reboot.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { rm } from "../fs-async.js";
+import { rm } from "../../fs-async.js";
 import { join } from "node:path";
 import { Readable, type Duplex } from "node:stream";
 import { intToIpv4, ipv4ToInt, parseIpv4Cidr } from "../../../shared/api/ipv4.js";

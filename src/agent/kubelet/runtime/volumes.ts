@@ -2,7 +2,7 @@
  * Host sides of the pod volumes the runtime shares between a pod's containers, laid out as the
  * kubelet lays them out: `<root>/pods/<uid>/volumes/kubernetes.io~empty-dir/<name>`.
  */
-import { mkdir, stat, writeFile } from "../fs-async.js";
+import { mkdir, stat, writeFile } from "../../fs-async.js";
 import { join } from "node:path";
 import type { MountSource } from "./types.js";
 
