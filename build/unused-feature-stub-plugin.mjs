@@ -73,6 +73,14 @@ module.exports = assert;
     importer: /[\\/]node_modules[\\/]pino[\\/]lib[\\/]tools\.js$/,
     source: `"use strict";\nmodule.exports = { isMainThread: true };\n`,
   },
+  // docker-modem's HttpDuplex (an attach with stdin but without hijack) inherits from readable-stream's
+  // Duplex, a userland copy of Node 10's streams (55 kB of source the agent would hold). Node's own
+  // stream module has the same classes, and is what readable-stream itself answers with
+  // READABLE_STREAM=disable.
+  "readable-stream": {
+    importer: /[\\/]node_modules[\\/]docker-modem[\\/]/,
+    source: `"use strict";\nmodule.exports = require("stream");\n`,
+  },
 };
 
 function stubSource(name, feature) {

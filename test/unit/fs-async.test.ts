@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { close, fsync, open, writeFile } from "../../src/agent/fs-async.ts";
+import { close, fsync, open, writeFile } from "../../src/agent/fs-async.js";
 
 test("a file written through a descriptor is synced, keeps its mode, and 'wx' refuses to overwrite", async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "fs-async-"));

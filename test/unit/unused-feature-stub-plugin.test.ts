@@ -63,6 +63,28 @@ test("docker-modem's debug tracing is an inert logger; other packages keep the r
   assert.ok(Object.keys(inputs).some((f) => /node_modules\/debug\/src\//.test(f)), "spdy-transport still bundles the real debug");
 });
 
+test("docker-modem's HttpDuplex is built on Node's stream.Duplex; spdy-transport keeps readable-stream", async () => {
+  const source = `const { Duplex } = require("node:stream");
+    const { EventEmitter } = require("node:events");
+    const HttpDuplex = require("docker-modem/lib/http_duplex");
+    const req = Object.assign(new EventEmitter(), { written: [], write(c, e, cb) { this.written.push(String(c)); cb?.(); }, end() {} });
+    const res = new EventEmitter();
+    const d = new HttpDuplex(req, res);
+    d.write("stdin");
+    require("spdy-transport");
+    module.exports = { isNodeDuplex: d instanceof Duplex, written: req.written };`;
+  const out = await build({ stdin: { contents: source, resolveDir: process.cwd(), loader: "js" }, bundle: true, platform: "node", format: "cjs", write: false, logLevel: "silent", metafile: true, plugins: [unusedFeatureStubPlugin()] });
+  const inputs = out.metafile!.inputs;
+  const duplex = Object.entries(inputs).find(([f]) => /node_modules\/docker-modem\/lib\/http_duplex\.js$/.test(f))![1];
+  assert.ok(duplex.imports.some((i) => i.path === "replaced-module:readable-stream"), "docker-modem gets Node's stream");
+  assert.ok(Object.keys(inputs).some((f) => /node_modules\/readable-stream\/lib\//.test(f)), "spdy-transport still bundles readable-stream");
+  const module = { exports: {} as Record<string, unknown> };
+  runInNewContext(out.outputFiles[0]!.text, { module, exports: module.exports, require: createRequire(import.meta.url), Proxy, Error, process, Buffer, setTimeout, clearTimeout, setImmediate, queueMicrotask });
+  assert.equal(module.exports.isNodeDuplex, true);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual([...(module.exports.written as string[])], ["stdin"]);
+});
+
 test("nothing in src/ imports worker_threads, which the fixed worker_threads answer for pino relies on", async () => {
   const { readdirSync, readFileSync } = await import("node:fs");
   const { join } = await import("node:path");
