@@ -16,6 +16,7 @@ import { authorizeServerStream, type KubeletStreamRequest } from "./authorize.js
 import { backoffDelay } from "./backoff.js";
 import { loadNodeCredentials, saveNodeCredentials } from "./credentials.js";
 import { fetchPinnedCa, pinnedCaHash, requestNodeCredentials, TunnelJoinError } from "./join.js";
+import { connectPinnedTls } from "./pinned-tls.js";
 
 /** The WebSocket handshake (TCP + TLS + upgrade) must finish within this, or the attempt is retried. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -275,14 +276,21 @@ export class TunnelClient extends EventEmitter {
     }
   }
 
-  private dial(creds: NodeCredentials): Promise<TunnelSession> {
+  /** The WebSocket, on a TLS connection verified against the pinned CA before anything is sent. */
+  private async dial(creds: NodeCredentials): Promise<TunnelSession> {
     const url = new URL(TUNNEL_PATH, this.server);
     url.protocol = "wss:";
+    const socket = await connectPinnedTls({
+      host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+      port: Number(url.port || 443),
+      caPem: creds.caCertPem,
+      cert: creds.certPem,
+      key: creds.keyPem,
+      timeoutMs: HANDSHAKE_TIMEOUT_MS,
+    });
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, {
-        ca: creds.caCertPem,
-        cert: creds.certPem,
-        key: creds.keyPem,
+        createConnection: () => socket,
         maxPayload: MAX_MESSAGE_BYTES,
         perMessageDeflate: false,
         handshakeTimeout: HANDSHAKE_TIMEOUT_MS,

@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import https from "node:https";
+import { connectPinnedTls } from "./pinned-tls.js";
 import { CACERTS_PATH, NODE_CREDENTIALS_PATH, NODE_NAME_HEADER, type NodeCredentials } from "../../shared/tunnel/index.js";
 
 /**
@@ -54,10 +55,35 @@ interface HttpResult {
   body: Buffer;
 }
 
-/** One HTTPS request with a deadline and a size cap. */
-export function httpsExchange(url: URL, opts: https.RequestOptions & { body?: string }): Promise<HttpResult> {
+/** What an HTTPS exchange of the join trusts. */
+type Trust =
+  /** Nothing: the answer is checked by other means and nothing secret is sent. */
+  | { pinnedCaPem?: undefined }
+  /** Only the pinned CA (see pinned-tls.ts), optionally with the node's client certificate. */
+  | { pinnedCaPem: string; clientCert?: { certPem: string; keyPem: string } };
+
+/**
+ * One HTTPS request with a deadline and a size cap. Never builds Node's root store (pinned-tls.ts
+ * says why): an unverified exchange runs with an empty trust list, a pinned one on a connection
+ * verified before the request is written.
+ */
+export async function httpsExchange(url: URL, opts: https.RequestOptions & { body?: string }, trust: Trust = {}): Promise<HttpResult> {
+  let connection: https.RequestOptions;
+  if (trust.pinnedCaPem !== undefined) {
+    const socket = await connectPinnedTls({
+      host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+      port: Number(url.port || 443),
+      caPem: trust.pinnedCaPem,
+      cert: trust.clientCert?.certPem,
+      key: trust.clientCert?.keyPem,
+      timeoutMs: JOIN_REQUEST_TIMEOUT_MS,
+    });
+    connection = { createConnection: () => socket };
+  } else {
+    connection = { ca: [], rejectUnauthorized: false, agent: false };
+  }
   return new Promise((resolve, reject) => {
-    const req = https.request(url, { ...opts, timeout: JOIN_REQUEST_TIMEOUT_MS }, (res) => {
+    const req = https.request(url, { ...opts, ...connection, timeout: JOIN_REQUEST_TIMEOUT_MS }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on("data", (c: Buffer) => {
@@ -80,7 +106,7 @@ export function httpsExchange(url: URL, opts: https.RequestOptions & { body?: st
  * @example const caPem = await fetchPinnedCa(new URL("https://10.0.0.1:6443"), pinnedCaHash(token))
  */
 export async function fetchPinnedCa(server: URL, expectedHash: string): Promise<string> {
-  const res = await httpsExchange(new URL(CACERTS_PATH, server), { method: "GET", rejectUnauthorized: false });
+  const res = await httpsExchange(new URL(CACERTS_PATH, server), { method: "GET" });
   if (res.status === 404) throw new TunnelJoinError(`the server at ${server.origin} does not serve ${CACERTS_PATH}: is it a kube-lite server?`);
   if (res.status !== 200) throw new Error(`GET ${CACERTS_PATH} from ${server.origin} answered ${res.status}`);
   const actual = caHash(res.body);
@@ -100,12 +126,7 @@ export async function fetchPinnedCa(server: URL, expectedHash: string): Promise<
 export async function requestNodeCredentials(server: URL, opts: { caPem: string; nodeName: string; token?: string; clientCert?: { certPem: string; keyPem: string } }): Promise<NodeCredentials> {
   const headers: Record<string, string> = { [NODE_NAME_HEADER]: opts.nodeName, "Content-Length": "0" };
   if (opts.token) headers.Authorization = `Bearer ${opts.token.trim()}`;
-  const res = await httpsExchange(new URL(NODE_CREDENTIALS_PATH, server), {
-    method: "POST",
-    ca: opts.caPem,
-    headers,
-    ...(opts.clientCert ? { cert: opts.clientCert.certPem, key: opts.clientCert.keyPem } : {}),
-  });
+  const res = await httpsExchange(new URL(NODE_CREDENTIALS_PATH, server), { method: "POST", headers }, { pinnedCaPem: opts.caPem, clientCert: opts.clientCert });
   if (res.status === 401 || res.status === 403) {
     throw new TunnelJoinError(
       opts.token

@@ -77,8 +77,10 @@ export function httpGetAction(action: HTTPGetAction, container: Container, podIP
   for (const h of action.httpHeaders ?? []) headers[h.name.toLowerCase()] = h.value;
   const path = action.path ? (action.path.startsWith("/") ? action.path : `/${action.path}`) : "/";
   return new Promise((resolve) => {
+    // HTTPS probes do not verify the certificate (upstream's InsecureSkipVerify); the empty `ca` keeps
+    // Node from building its root store for nothing (src/agent/tunnel/pinned-tls.ts says why it matters).
     const req = (https ? httpsRequest : httpRequest)(
-      { host, port, path, method: "GET", headers, timeout: timeoutMs, rejectUnauthorized: false, agent: false },
+      { host, port, path, method: "GET", headers, timeout: timeoutMs, ca: [], rejectUnauthorized: false, agent: false },
       (res) => {
         let body = "";
         res.on("data", (c: Buffer) => {
