@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import tls from "node:tls";
 import { createCertificateAuthority, issueClientCertificate, issueServingCertificate } from "../../src/server/tls/certificates.js";
 import { connectPinnedTls, pinnedCertificates } from "../../src/agent/tunnel/pinned-tls.js";
+import { sourceFiles } from "./source-files.js";
 
 const DAY = 24 * 60 * 60 * 1000;
 const LOOPBACK = [{ type: "ip" as const, value: "127.0.0.1" }];
@@ -102,21 +102,14 @@ test("an unreachable server fails with the connection error, a silent one with a
 
 test("the agent never gives Node a CA list or lets it fall back to its root store (pinned-tls.ts says why)", () => {
   const offenders: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.ts$/.test(e.name) && !p.endsWith(path.join("tunnel", "pinned-tls.ts"))) {
-        const lines = readFileSync(p, "utf8").split("\n");
-        lines.forEach((line, i) => {
-          const where = `${path.relative(process.cwd(), p)}:${i + 1}`;
-          if (/["'](node:)?tls["']/.test(line)) offenders.push(`${where} imports node:tls (use connectPinnedTls)`);
-          if (/\bca:\s*[\w.]*[Pp]em\b/.test(line)) offenders.push(`${where} passes a CA to Node (use connectPinnedTls)`);
-          if (/rejectUnauthorized/.test(line) && !/\bca: \[\]/.test(line)) offenders.push(`${where} skips verification without ca: []`);
-        });
-      }
-    }
-  };
-  walk(path.join(import.meta.dirname, "..", "..", "src", "agent"));
+  for (const { file, text } of sourceFiles("src/agent")) {
+    if (file.endsWith(path.join("tunnel", "pinned-tls.ts"))) continue;
+    text.split("\n").forEach((line, i) => {
+      const where = `${file}:${i + 1}`;
+      if (/["'](node:)?tls["']/.test(line)) offenders.push(`${where} imports node:tls (use connectPinnedTls)`);
+      if (/\bca:\s*[\w.]*[Pp]em\b/.test(line)) offenders.push(`${where} passes a CA to Node (use connectPinnedTls)`);
+      if (/rejectUnauthorized/.test(line) && !/\bca: \[\]/.test(line)) offenders.push(`${where} skips verification without ca: []`);
+    });
+  }
   assert.deepEqual(offenders, []);
 });

@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { runInNewContext } from "node:vm";
 import { build } from "esbuild";
 import { unusedFeatureStubPlugin } from "../../build/unused-feature-stub-plugin.mjs";
+import { sourceFiles } from "./source-files.js";
 
 /** Bundles `source` (CommonJS) with the plugin and runs it; returns its module.exports. */
 async function bundleAndRun(source: string, resolveDir: string): Promise<Record<string, unknown>> {
@@ -85,19 +86,9 @@ test("docker-modem's HttpDuplex is built on Node's stream.Duplex; spdy-transport
   assert.deepEqual([...(module.exports.written as string[])], ["stdin"]);
 });
 
-test("nothing in src/ imports worker_threads, which the fixed worker_threads answer for pino relies on", async () => {
-  const { readdirSync, readFileSync } = await import("node:fs");
-  const { join } = await import("node:path");
-  const offenders: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.ts$/.test(e.name) && /["'](node:)?worker_threads["']/.test(readFileSync(p, "utf8"))) offenders.push(p);
-    }
-  };
-  walk("src");
-  assert.deepEqual(offenders, []);
+test("nothing in src/ imports worker_threads, which the fixed worker_threads answer for pino relies on", () => {
+  const offenders = sourceFiles("src").filter(({ text }) => /["'](node:)?worker_threads["']/.test(text));
+  assert.deepEqual(offenders.map((f) => f.file), []);
 });
 
 test("ws without zlib: an uncompressed WebSocket works, and asking for compression fails clearly", async () => {
@@ -123,26 +114,16 @@ test("ws without zlib: an uncompressed WebSocket works, and asking for compressi
   await assert.rejects(echo(true), /zlib is not part of kube-lite \(WebSocket per-message compression/);
 });
 
-test("every WebSocket in src/ turns per-message compression off, which the zlib stub relies on", async () => {
-  const { readdirSync, readFileSync } = await import("node:fs");
-  const { join } = await import("node:path");
+test("every WebSocket in src/ turns per-message compression off, which the zlib stub relies on", () => {
   const missing: string[] = [];
   let sockets = 0;
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith(".ts")) {
-        const text = readFileSync(p, "utf8");
-        for (const m of text.matchAll(/new (WebSocket|WebSocketServer)\(/g)) {
-          sockets++;
-          // The options object follows within the call: find its perMessageDeflate setting.
-          if (!/perMessageDeflate: false/.test(text.slice(m.index, m.index + 600))) missing.push(`${p}: ${m[0]}`);
-        }
-      }
+  for (const { file, text } of sourceFiles("src")) {
+    for (const m of text.matchAll(/new (WebSocket|WebSocketServer)\(/g)) {
+      sockets++;
+      // The options object follows within the call: find its perMessageDeflate setting.
+      if (!/perMessageDeflate: false/.test(text.slice(m.index, m.index + 600))) missing.push(`${file}: ${m[0]}`);
     }
-  };
-  walk("src");
+  }
   assert.ok(sockets >= 5, `found the WebSockets (${sockets})`);
   assert.deepEqual(missing, []);
 });
