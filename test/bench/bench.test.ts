@@ -5,6 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,6 +17,7 @@ import { fileBackedResidentBytesInSmaps, rssBytes, wasmResidentBytesInSmaps, typ
 import { NOTES_BEGIN, NOTES_END, renderMarkdown, renderText } from "./report.js";
 import { checkTargets, type BenchResults } from "./results.js";
 import { percentile, summarize } from "./stats.js";
+import { serviceEnvironment, unitEnvironment } from "./pod-start.js";
 import { measureWatchLatency, type WatchLatencyResult } from "./watch-latency.js";
 import { createConfigMaps, getConfigMaps } from "./workloads.js";
 
@@ -169,4 +171,21 @@ test("the median round is the one with the middle p99; errors of every round cou
   assert.equal(m.errors, 2);
   assert.equal(m.firstError, "HTTP 500");
   assert.equal(medianRound([rounds[0]!, rounds[1]!]).latency.p99, 10);
+});
+
+test("a unit's Environment= lines as systemd reads them", () => {
+  const unit = `[Service]\nEnvironment="NODE_OPTIONS=--a=1 --b" X=1\n# Environment=IGNORED=1\nEnvironment='Y=two words' X=2\nExecStart=/bin/true\n`;
+  assert.deepEqual(unitEnvironment(unit), { NODE_OPTIONS: "--a=1 --b", X: "2", Y: "two words" });
+});
+
+test("the agent runs with its unit's V8 sizing: Node accepts it silently and it takes effect", () => {
+  const env = serviceEnvironment();
+  assert.match(env.NODE_OPTIONS ?? "", /--max-old-space-size=256/);
+  assert.equal(env.NODE_EXTRA_CA_CERTS, undefined);
+  const r = spawnSync(process.execPath, ["-e", "const v8 = require('node:v8'); const s = v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space'); console.log(JSON.stringify({ limit: v8.getHeapStatistics().heap_size_limit, newSpace: s.space_size }))"], { env, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, "", "no warning from Node or V8");
+  const { limit, newSpace } = JSON.parse(r.stdout) as { limit: number; newSpace: number };
+  assert.ok(limit <= 260 * 1024 * 1024, `heap limit ${limit}`);
+  assert.ok(newSpace <= 2 * 1024 * 1024, `young generation ${newSpace}`);
 });

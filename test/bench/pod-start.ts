@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BUNDLE, clusterCidr, startServer, type TestServer } from "../integration/harness.js";
+import { BUNDLE, clusterCidr, REPO, startServer, type TestServer } from "../integration/harness.js";
 import { rssBytes } from "./memory.js";
 import { request, watchFirstRunning } from "./pods.js";
 import { summarize, type LatencySummary } from "./stats.js";
@@ -28,20 +28,43 @@ const AGENT_RSS_READINGS = 11;
 const AGENT_RSS_READING_GAP_MS = 2_000;
 export const POD_BENCH_IMAGE = "kube-lite-test/busybox:latest";
 
+/** The agent's systemd unit, whose environment the benchmark gives the agent. */
+const AGENT_UNIT = path.join(REPO, "packaging", "kube-lite-agent.service");
+
 /**
- * The environment the agent runs with here: this process's, less what a host sets for its own Node
- * tools. An installed agent runs from packaging/kube-lite-agent.service, whose environment is
- * systemd's plus /etc/default/kube-lite-agent, so it never inherits them. NODE_EXTRA_CA_CERTS
- * matters most: on our build machines it names the system CA bundle, and Node then parses about
- * 140 extra certificates into every process at start (measured: +1.7 MB RSS for a bare `node`).
+ * The variables a systemd unit sets with `Environment=` lines (assignments separated by spaces, each
+ * possibly in double or single quotes, as systemd reads them; a later one wins).
+ * @example unitEnvironment('Environment="NODE_OPTIONS=--a --b" X=1') // { NODE_OPTIONS: "--a --b", X: "1" }
+ */
+export function unitEnvironment(unitText: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of unitText.split("\n")) {
+    const m = /^Environment=(.*)$/.exec(line.trim());
+    if (!m) continue;
+    for (const word of m[1]!.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) {
+      const assignment = word[1] ?? word[2] ?? word[3]!;
+      const eq = assignment.indexOf("=");
+      if (eq > 0) env[assignment.slice(0, eq)] = assignment.slice(eq + 1);
+    }
+  }
+  return env;
+}
+
+/**
+ * The environment the agent runs with here: as installed by packaging/install.sh, i.e. its unit's
+ * `Environment=` lines (NODE_OPTIONS with the agent's V8 sizing) on top of this process's environment,
+ * less what a host sets for its own Node tools: an installed agent's environment is systemd's plus
+ * /etc/default/kube-lite-agent, so it never inherits them. NODE_EXTRA_CA_CERTS matters most: on our
+ * build machines it names the system CA bundle, and Node then parses about 140 extra certificates
+ * into every process at start (measured: +1.7 MB RSS for a bare `node`).
  *
  * @example spawn(process.execPath, args, { env: serviceEnvironment() })
  */
 export function serviceEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NODE_EXTRA_CA_CERTS;
-  if (!("NODE_OPTIONS" in extra)) delete env.NODE_OPTIONS;
-  return env;
+  delete env.NODE_OPTIONS;
+  return { ...env, ...unitEnvironment(readFileSync(AGENT_UNIT, "utf8")), ...extra };
 }
 
 /**
