@@ -181,6 +181,7 @@ test("a unit's Environment= lines as systemd reads them", () => {
 test("the agent runs with its unit's V8 sizing: Node accepts it silently and it takes effect", () => {
   const env = serviceEnvironment();
   assert.match(env.NODE_OPTIONS ?? "", /--max-old-space-size=256/);
+  assert.equal(env.MALLOC_ARENA_MAX, "1");
   assert.equal(env.NODE_EXTRA_CA_CERTS, undefined);
   const r = spawnSync(process.execPath, ["-e", "const v8 = require('node:v8'); const s = v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space'); console.log(JSON.stringify({ limit: v8.getHeapStatistics().heap_size_limit, newSpace: s.space_size }))"], { env, encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
