@@ -104,17 +104,34 @@ function deploymentObject(name: string, replicas: number, image: string, spec: R
   };
 }
 
+/**
+ * Read, change, update, again on a conflict, as client-go's retry.RetryOnConflict: the deployment
+ * controller may write the Deployment's status between the read and the update.
+ */
+async function updateDeployment(env: Env, name: string, change: (d: Deployment) => void): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const d = await env.deployment(name);
+    change(d);
+    try {
+      await env.client.update(DEPLOY, NS, d as unknown as KubeObject);
+      return;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 409 || attempt === 5) throw err;
+    }
+  }
+}
+
 async function setImage(env: Env, name: string, image: string, more: (d: Deployment) => void = () => {}): Promise<void> {
-  const d = await env.deployment(name);
-  d.spec!.template.spec!.containers[0]!.image = image;
-  more(d);
-  await env.client.update(DEPLOY, NS, d as unknown as KubeObject);
+  await updateDeployment(env, name, (d) => {
+    d.spec!.template.spec!.containers[0]!.image = image;
+    more(d);
+  });
 }
 
 async function setReplicas(env: Env, name: string, replicas: number): Promise<void> {
-  const d = await env.deployment(name);
-  d.spec!.replicas = replicas;
-  await env.client.update(DEPLOY, NS, d as unknown as KubeObject);
+  await updateDeployment(env, name, (d) => {
+    d.spec!.replicas = replicas;
+  });
 }
 
 function activePodsOf(pods: Pod[], owner: { metadata?: { uid?: string } }): Pod[] {
@@ -319,9 +336,9 @@ test("revisionHistoryLimit keeps that many old ReplicaSets; paused Deployments d
   const revisions = (await env.replicaSets()).map((r) => r.metadata?.annotations?.["deployment.kubernetes.io/revision"]).sort();
   assert.deepEqual(revisions, ["2", "3"]);
 
-  const d = await env.deployment("web");
-  d.spec!.paused = true;
-  await env.client.update(DEPLOY, NS, d as unknown as KubeObject);
+  await updateDeployment(env, "web", (d) => {
+    d.spec!.paused = true;
+  });
   await eventually("paused condition", async () => condition(await env.deployment("web"), "Progressing")?.reason === "DeploymentPaused");
   await setImage(env, "web", "img:4");
   await eventually("generation observed", async () => {
