@@ -111,14 +111,15 @@ const COMMANDS: Record<string, Command> = {
  * - `--liftoff-only`: compile SQLite's WebAssembly with the baseline compiler only. The optimizing
  *   tier cost about 30 MB of resident memory for the compiled SQLite and bought no measurable speed
  *   here (20k inserts + 20k point reads: 0.2 s + 0.15 s either way).
- * - `--max-semi-space-size=1`: a 1 MiB young generation instead of up to 16 MiB per semi-space. API
- *   objects are short-lived request garbage; the larger nursery kept ~15 MB more resident after load
- *   for no throughput a small cluster needs (see BENCHMARKS.md).
+ *
+ * Not here: the young generation's size. V8 fixes it when it sets up the heap, before any of our code
+ * runs; `--max-semi-space-size=1` set at run time changed nothing (a bare node under allocation still
+ * grew its new space to 32 MiB; with the flag at start-up, 2 MiB). The agent's systemd unit sets it
+ * through NODE_OPTIONS (packaging/kube-lite-agent.service); the server runs with V8's default.
  */
 function tuneV8ForSmallMachines(): void {
   if (process.env.KUBE_LITE_V8_DEFAULTS) return;
   setFlagsFromString("--liftoff-only");
-  setFlagsFromString("--max-semi-space-size=1");
 }
 
 /**
