@@ -488,7 +488,10 @@ describe("kubelet on Docker", { concurrency: true }, () => {
       terminationGracePeriodSeconds: 1,
       containers: [{
         name: "app", image: IMAGE, imagePullPolicy: "IfNotPresent", command: ["sh", "-c", "exec sleep 3600"],
-        readinessProbe: { exec: { command: ["true"] }, periodSeconds: 1 },
+        // Generous timeout and threshold, so only the adoption can flip Ready (a new probe worker starts
+        // not-ready unless seeded): a loaded CI run once saw Ready's lastTransitionTime move by a second,
+        // which slow `docker exec`s against the default 1 s timeout and 3 failures can also cause.
+        readinessProbe: { exec: { command: ["true"] }, periodSeconds: 1, timeoutSeconds: 10, failureThreshold: 10 },
       }],
     });
     const orphan = await createPod("orphan", {
