@@ -34,13 +34,13 @@ const LEFT_OUT_FROM = {
   // pino.transport() and the `transport` option; pino.js and lib/tools.js require it by relative path.
   "./transport": { name: "pino/lib/transport", importer: /[\\/]node_modules[\\/]pino[\\/]lib[\\/]tools\.js$/, feature: "pino transports, which run in worker threads; kube-lite logs JSON lines to stdout" },
   "./lib/transport": { name: "pino/lib/transport", importer: /[\\/]node_modules[\\/]pino[\\/]pino\.js$/, feature: "pino transports, which run in worker threads; kube-lite logs JSON lines to stdout" },
-  // zlib for WebSocket per-message compression: every WebSocket kube-lite opens or accepts sets
-  // perMessageDeflate: false (the tunnel, exec, attach, port-forward), so ws never compresses; and for
-  // dockerode's gzipped build contexts (`docker build` from a directory), which kube-lite never sends.
   // dockerode's build contexts (`docker build` from a directory: a tar of it, filtered by .dockerignore),
   // the only use of tar-fs and its tar-stream/bl/readable-stream copies; kube-lite builds no images.
   "tar-fs": { importer: /[\\/]node_modules[\\/]dockerode[\\/]lib[\\/]util\.js$/, feature: "docker build from a directory context" },
   "@balena/dockerignore": { importer: /[\\/]node_modules[\\/]dockerode[\\/]lib[\\/]util\.js$/, feature: "docker build from a directory context" },
+  // zlib for WebSocket per-message compression: every WebSocket kube-lite opens or accepts sets
+  // perMessageDeflate: false (the tunnel, exec, attach, port-forward), so ws never compresses; and for
+  // dockerode's gzipped build contexts (`docker build` from a directory), which kube-lite never sends.
   zlib: { importer: /[\\/]node_modules[\\/](ws[\\/]lib[\\/]permessage-deflate|dockerode[\\/]lib[\\/]util)\.js$/, feature: "WebSocket per-message compression and docker build contexts" },
 };
 

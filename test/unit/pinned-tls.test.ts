@@ -35,7 +35,7 @@ test("a server whose certificate the pinned CA issued is trusted, with or withou
   const node = await issueClientCertificate(ca, { commonName: "system:node:pi-1", organizations: ["system:nodes"], days: 10 });
 
   for (const client of [undefined, node]) {
-    const socket = await connectPinnedTls({ host: "127.0.0.1", port: server.port, caPem: ca.caCertPem, cert: client?.certPem, key: client?.keyPem, timeoutMs: 5000 });
+    const socket = await connectPinnedTls({ server: new URL(`https://127.0.0.1:${server.port}`), caPem: ca.caCertPem, cert: client?.certPem, key: client?.keyPem, timeoutMs: 5000 });
     socket.write("ping");
     const echoed = await new Promise<string>((resolve) => socket.once("data", (d) => resolve(String(d))));
     socket.destroy();
@@ -65,7 +65,7 @@ test("servers the pinned CA does not vouch for are refused before anything is se
   for (const c of cases) {
     const server = await tlsServer(t, c.cert);
     await assert.rejects(
-      connectPinnedTls({ host: "127.0.0.1", port: server.port, caPem: ca.caCertPem, timeoutMs: 5000 }),
+      connectPinnedTls({ server: new URL(`https://127.0.0.1:${server.port}`), caPem: ca.caCertPem, timeoutMs: 5000 }),
       (err: NodeJS.ErrnoException) => {
         assert.equal(err.code, c.code, c.name);
         assert.match(err.message, c.message, c.name);
@@ -81,7 +81,7 @@ test("a pinned CA outside its validity is refused", async (t) => {
   const oldCa = await createCertificateAuthority({ commonName: "old-ca", days: 1, now: new Date(Date.now() - 30 * DAY) });
   const serving = await issueServingCertificate(oldCa, { commonName: "kube-lite", sans: LOOPBACK, days: 60, now: new Date(Date.now() - 30 * DAY) });
   const server = await tlsServer(t, serving);
-  await assert.rejects(connectPinnedTls({ host: "127.0.0.1", port: server.port, caPem: oldCa.caCertPem, timeoutMs: 5000 }), { code: "CERT_HAS_EXPIRED", message: /the cluster CA expired on/ });
+  await assert.rejects(connectPinnedTls({ server: new URL(`https://127.0.0.1:${server.port}`), caPem: oldCa.caCertPem, timeoutMs: 5000 }), { code: "CERT_HAS_EXPIRED", message: /the cluster CA expired on/ });
 });
 
 test("an unreachable server fails with the connection error, a silent one with a timeout", async (t) => {
@@ -92,12 +92,12 @@ test("an unreachable server fails with the connection error, a silent one with a
       s.close(() => resolve(port));
     });
   });
-  await assert.rejects(connectPinnedTls({ host: "127.0.0.1", port: closed, caPem: ca.caCertPem, timeoutMs: 5000 }), { code: "ECONNREFUSED" });
+  await assert.rejects(connectPinnedTls({ server: new URL(`https://127.0.0.1:${closed}`), caPem: ca.caCertPem, timeoutMs: 5000 }), { code: "ECONNREFUSED" });
   const { createServer } = await import("node:net");
   const silent = createServer(() => undefined);
   await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
   t.after(() => silent.close());
-  await assert.rejects(connectPinnedTls({ host: "127.0.0.1", port: (silent.address() as AddressInfo).port, caPem: ca.caCertPem, timeoutMs: 300 }), { code: "ETIMEDOUT" });
+  await assert.rejects(connectPinnedTls({ server: new URL(`https://127.0.0.1:${(silent.address() as AddressInfo).port}`), caPem: ca.caCertPem, timeoutMs: 300 }), { code: "ETIMEDOUT" });
 });
 
 test("the agent never gives Node a CA list or lets it fall back to its root store (pinned-tls.ts says why)", () => {

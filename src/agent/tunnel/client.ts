@@ -281,8 +281,7 @@ export class TunnelClient extends EventEmitter {
     const url = new URL(TUNNEL_PATH, this.server);
     url.protocol = "wss:";
     const socket = await connectPinnedTls({
-      host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
-      port: Number(url.port || 443),
+      server: url,
       caPem: creds.caCertPem,
       cert: creds.certPem,
       key: creds.keyPem,

@@ -71,8 +71,7 @@ export async function httpsExchange(url: URL, opts: https.RequestOptions & { bod
   let connection: https.RequestOptions;
   if (trust.pinnedCaPem !== undefined) {
     const socket = await connectPinnedTls({
-      host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
-      port: Number(url.port || 443),
+      server: url,
       caPem: trust.pinnedCaPem,
       cert: trust.clientCert?.certPem,
       key: trust.clientCert?.keyPem,
