@@ -16,6 +16,7 @@ import type { UserInfo } from "./auth.js";
 import type { VirtualCreateHandler } from "./api-handler.js";
 import { decodeObjectBody, readBody } from "./body.js";
 import { writeJson, writeOptions, type ResourceRequest, type SubresourceHandler } from "./resource-handler.js";
+import { rfc3339 } from "../../shared/api/time.js";
 
 /** The request a binding carries, after decoding and validation. */
 export interface PodBindingRequest {
@@ -94,7 +95,7 @@ function isScheduled(pod: KubeObject): boolean {
 /** The pod's status with `PodScheduled=True`. */
 function withScheduledCondition(pod: KubeObject): KubeObject["status"] {
   const status = { ...((pod.status ?? {}) as PodStatus) };
-  setCondition(status, { type: "PodScheduled", status: "True" }, new Date().toISOString().replace(/\.\d+Z$/, "Z"));
+  setCondition(status, { type: "PodScheduled", status: "True" }, rfc3339());
   return status as KubeObject["status"];
 }
 

@@ -4,6 +4,7 @@
  * the proportional share of a scaling step, and the completion/progress/timeout tests.
  */
 import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from "kubernetes-types/apps/v1.js";
+import { rfc3339 } from "../../shared/api/time.js";
 
 export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
 export const REVISION_HISTORY_ANNOTATION = "deployment.kubernetes.io/revision-history";
@@ -246,7 +247,7 @@ export function replicaSetProportion(rs: ReplicaSet, d: Deployment, toAdd: numbe
  * @example newCondition("Available", "True", REASON.minimumReplicasAvailable, "Deployment has minimum availability.")
  */
 export function newCondition(type: string, status: "True" | "False" | "Unknown", reason: string, message: string, now = new Date()): DeploymentCondition {
-  const t = now.toISOString().replace(/\.\d+Z$/, "Z");
+  const t = rfc3339(now);
   return { type, status, reason, message, lastUpdateTime: t, lastTransitionTime: t };
 }
 

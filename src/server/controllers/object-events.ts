@@ -5,16 +5,13 @@
  * earlier Event instead of adding one, as upstream's correlator does. Best effort: failures are logged.
  */
 import type { KubeObject } from "../../shared/api/types.js";
+import { rfc3339 } from "../../shared/api/time.js";
 import type { Logger } from "../../shared/log.js";
 import type { ApiClient } from "../../shared/client/types.js";
 
 const EVENTS = { group: "", plural: "events" };
 /** Events remembered for aggregation; older ones are forgotten (a repeat then creates a new Event). */
 const MAX_REMEMBERED_EVENTS = 1024;
-
-function nowSeconds(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, "Z");
-}
 
 export class ObjectEventRecorder {
   private readonly recent = new Map<string, { event: KubeObject; count: number }>();
@@ -38,14 +35,14 @@ export class ObjectEventRecorder {
       const seen = this.recent.get(key);
       if (seen) {
         try {
-          const updated = await this.client.update(EVENTS, ns, { ...seen.event, count: seen.count + 1, lastTimestamp: nowSeconds() } as KubeObject);
+          const updated = await this.client.update(EVENTS, ns, { ...seen.event, count: seen.count + 1, lastTimestamp: rfc3339() } as KubeObject);
           this.remember(key, { event: updated, count: seen.count + 1 });
           return;
         } catch {
           this.recent.delete(key); // gone or changed elsewhere: start a new one
         }
       }
-      const now = nowSeconds();
+      const now = rfc3339();
       const nanos = BigInt(Date.now()) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000));
       const event: KubeObject = {
         apiVersion: "v1",

@@ -12,6 +12,7 @@
 import type { PodTemplateSpec } from "kubernetes-types/core/v1.js";
 import type { ReplicaSetCondition, ReplicaSetStatus } from "kubernetes-types/apps/v1.js";
 import { ApiError } from "../../shared/api/status.js";
+import { rfc3339 } from "../../shared/api/time.js";
 import { deepCopy, type KubeObject } from "../../shared/api/types.js";
 import { labelSelectorFromObject, labelSelectorFromSet, nothingLabelSelector, type LabelSelectorMatcher } from "../../shared/api/selectors.js";
 import type { Logger } from "../../shared/log.js";
@@ -374,7 +375,7 @@ export class ReplicaSetController {
         status: "True",
         reason: diff < 0 ? "FailedCreate" : "FailedDelete",
         message: (manageError as Error).message ?? String(manageError),
-        lastTransitionTime: new Date(now).toISOString().replace(/\.\d+Z$/, "Z"),
+        lastTransitionTime: rfc3339(now),
       };
       conditions.push(cond);
     } else if (!manageError && failure) {

@@ -8,21 +8,13 @@ import { hostname } from "node:os";
 import type { Pod } from "kubernetes-types/core/v1.js";
 import type { Logger } from "../../shared/log.js";
 import type { KubeObject } from "../../shared/api/types.js";
+import { rfc3339, rfc3339Micro } from "../../shared/api/time.js";
 import type { ApiClient } from "../../shared/client/types.js";
 
 export const SCHEDULER_NAME = "default-scheduler";
 const EVENTS = { group: "", plural: "events" };
 /** Events remembered for aggregation; older ones are forgotten (then a repeat creates a new Event). */
 const MAX_REMEMBERED_EVENTS = 4096;
-
-function nowTimestamp(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, "Z");
-}
-
-function microTime(): string {
-  const iso = new Date().toISOString();
-  return iso.replace(/\.(\d+)Z$/, (_m, frac: string) => `.${frac.padEnd(6, "0")}Z`);
-}
 
 export class EventRecorder {
   private readonly recent = new Map<string, { event: KubeObject; count: number }>();
@@ -45,7 +37,7 @@ export class EventRecorder {
       const seen = this.recent.get(key);
       if (seen) {
         seen.count++;
-        const updated = { ...seen.event, count: seen.count, lastTimestamp: nowTimestamp() } as KubeObject;
+        const updated = { ...seen.event, count: seen.count, lastTimestamp: rfc3339() } as KubeObject;
         try {
           seen.event = await this.client.update(EVENTS, ns, updated);
           this.touch(key, seen);
@@ -54,7 +46,7 @@ export class EventRecorder {
           this.recent.delete(key); // gone or changed elsewhere: start a new one
         }
       }
-      const now = nowTimestamp();
+      const now = rfc3339();
       const event = {
         apiVersion: "v1",
         kind: "Event",
@@ -69,7 +61,7 @@ export class EventRecorder {
         reportingInstance: this.instance,
         firstTimestamp: now,
         lastTimestamp: now,
-        eventTime: microTime(),
+        eventTime: rfc3339Micro(Date.now() * 1000),
         count: 1,
       } as unknown as KubeObject;
       const created = await this.client.create(EVENTS, ns, event);

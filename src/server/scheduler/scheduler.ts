@@ -9,6 +9,7 @@
 import type { Pod, PodCondition, PodStatus } from "kubernetes-types/core/v1.js";
 import { isDeepStrictEqual } from "node:util";
 import { ApiError } from "../../shared/api/status.js";
+import { rfc3339 } from "../../shared/api/time.js";
 import type { KubeObject } from "../../shared/api/types.js";
 import { Informer } from "../../shared/client/informer.js";
 import type { ApiClient } from "../../shared/client/types.js";
@@ -285,7 +286,7 @@ export class Scheduler {
         const i = conditions.findIndex((c) => c.type === "PodScheduled");
         const old = i >= 0 ? conditions[i] : undefined;
         if (old && old.status === "False" && old.reason === reason && old.message === message) return;
-        const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+        const now = rfc3339();
         const cond = { type: "PodScheduled", status: "False", lastProbeTime: null, lastTransitionTime: old?.status === "False" ? old.lastTransitionTime : now, reason, message } as unknown as PodCondition;
         if (i >= 0) conditions[i] = cond;
         else conditions.push(cond);

@@ -5,6 +5,7 @@
 import type { KubeObject, ManagedFieldsEntry } from "../../../shared/api/types.js";
 import { isObject, type Json, type JsonObject } from "./json.js";
 import { FieldSet, type FieldPath } from "./field-set.js";
+import { rfc3339 } from "../../../shared/api/time.js";
 
 /** Fields never tracked in managedFields (upstream `stripMetaManager`). */
 export const STRIPPED_FIELDS: FieldPath[] = [
@@ -137,8 +138,8 @@ function cmp(a: string, b: string): number {
 /** `metav1.Time` wire form: RFC 3339 in UTC, whole seconds. */
 export function timestamp(now: Date | string = new Date()): string {
   const d = typeof now === "string" ? new Date(now) : now;
-  if (Number.isNaN(d.getTime())) return typeof now === "string" ? now : new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+  if (Number.isNaN(d.getTime())) return typeof now === "string" ? now : rfc3339();
+  return rfc3339(d);
 }
 
 /** A copy of `obj` without `metadata.managedFields`. */

@@ -11,6 +11,7 @@ import { isDNS1123Subdomain, isValidPercent, regexError, validateLabelSelector }
 import { labelSelectorFromObject } from "../../../shared/api/selectors.js";
 import { NAME_COLUMN, humanDuration } from "../printing.js";
 import type { SubresourceSpec, TableColumn, TableSpec } from "../types.js";
+import { rfc3339 } from "../../../shared/api/time.js";
 
 /** Verbs of every status and scale subresource upstream serves. */
 const SUBRESOURCE_VERBS: SubresourceSpec["verbs"] = ["get", "patch", "update"];
@@ -77,7 +78,7 @@ export const CREATED_AT_TABLE: TableSpec = {
   cells(obj) {
     const ts = obj.metadata.creationTimestamp;
     // Go's time.RFC3339 has no fractional seconds.
-    const created = ts && !Number.isNaN(Date.parse(ts)) ? new Date(Date.parse(ts)).toISOString().replace(/\.\d{3}Z$/, "Z") : "0001-01-01T00:00:00Z";
+    const created = ts && !Number.isNaN(Date.parse(ts)) ? rfc3339(Date.parse(ts)) : "0001-01-01T00:00:00Z";
     return [obj.metadata.name ?? "", created];
   },
 };
