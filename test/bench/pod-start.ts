@@ -156,7 +156,8 @@ export async function benchPodStart(opts: PodStartOptions): Promise<PodStartResu
   let agent: ChildProcess | undefined;
   try {
     const token = readFileSync(path.join(server.dataDir, "server", "token"), "utf8").trim();
-    agent = spawn(process.execPath, [opts.agentBundle ?? BUNDLE, "agent", "--join", `https://127.0.0.1:${server.port}`, "--token", token, "--node-name", node, "--data-dir", agentDir], { stdio: ["ignore", "pipe", "pipe"], env: serviceEnvironment(opts.agentEnv) });
+    const agentEnv = serviceEnvironment(opts.agentEnv);
+    agent = spawn(process.execPath, [opts.agentBundle ?? BUNDLE, "agent", "--join", `https://127.0.0.1:${server.port}`, "--token", token, "--node-name", node, "--data-dir", agentDir], { stdio: ["ignore", "pipe", "pipe"], env: agentEnv });
     let agentLog = "";
     agent.stdout!.on("data", (d: Buffer) => (agentLog += d.toString()));
     agent.stderr!.on("data", (d: Buffer) => (agentLog += d.toString()));
@@ -196,7 +197,7 @@ export async function benchPodStart(opts: PodStartOptions): Promise<PodStartResu
           agentRss = readings[readings.length >> 1]!;
           agentRssMax = readings[readings.length - 1]!;
           await opts.inspectAgent?.(agent.pid!);
-          bareRss = await bareNodeRssBytes(serviceEnvironment(opts.agentEnv));
+          bareRss = await bareNodeRssBytes(agentEnv);
         }
       }
     } finally {
