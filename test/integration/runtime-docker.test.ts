@@ -13,6 +13,7 @@ import type { Readable } from "node:stream";
 import { DockerRuntime } from "../../src/agent/kubelet/runtime/docker.js";
 import { connectDocker } from "../../src/agent/kubelet/runtime/docker-client.js";
 import { LABEL_NODE } from "../../src/agent/kubelet/runtime/labels.js";
+import { ensurePodNetwork } from "../../src/agent/kubelet/runtime/sandbox.js";
 import { ImagePullError } from "../../src/agent/kubelet/images/ensure.js";
 import { runImageImport } from "../../src/agent/kubelet/images/import-command.js";
 import type { ContainerConfig, PodSandboxConfig, RuntimeEvent } from "../../src/agent/kubelet/runtime/types.js";
@@ -495,4 +496,21 @@ test("a removed sandbox image is made again", async (t) => {
   const after = await runtime.runSandbox(pod("image-gone-2"));
   assert.ok(after.ip);
   assert.notEqual(after.ip, before.ip);
+});
+
+test("a pod CIDR that overlaps another Docker network: the error names that network", async (t) => {
+  if (skip) return t.skip(skip);
+  const docker = await runtime.docker();
+  // Another /24 of this process's test CIDR, held by a network that is not the node's.
+  const clashSubnet = subnet.replace(/\.0\.0\/24$/, ".201.0/24");
+  const blocker = `kube-lite-test-blocker-${suffix}`;
+  await docker.createNetwork({ Name: blocker, Driver: "bridge", IPAM: { Driver: "default", Config: [{ Subnet: clashSubnet }] } });
+  t.after(() => docker.getNetwork(blocker).remove().catch(() => undefined));
+  const net = { name: `kube-lite-${nodeName}-clash`, subnet: clashSubnet.replace(/\.0\/24$/, ".128/25") };
+  await assert.rejects(ensurePodNetwork(docker, net, nodeName), (err: Error) => {
+    assert.match(err.message, new RegExp(`Docker network ${blocker} already uses ${clashSubnet.replace(/\./g, "\\.")}`));
+    assert.match(err.message, /--cluster-cidr/);
+    return true;
+  });
+  await assert.rejects(docker.getNetwork(net.name).inspect(), "nothing was created");
 });

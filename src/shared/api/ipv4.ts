@@ -28,3 +28,15 @@ export function parseIpv4Cidr(cidr: string): Ipv4Cidr | undefined {
   const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
   return { network: (ipv4ToInt(cidr.slice(0, cidr.indexOf("/"))) & mask) >>> 0, prefix, size: 2 ** (32 - prefix) };
 }
+
+/**
+ * Whether two IPv4 CIDRs share an address (one contains the other's network address); false when
+ * either is not an IPv4 CIDR.
+ * @example ipv4CidrsOverlap("10.42.0.0/16", "10.42.7.0/24") === true
+ */
+export function ipv4CidrsOverlap(a: string, b: string): boolean {
+  const x = parseIpv4Cidr(a);
+  const y = parseIpv4Cidr(b);
+  if (!x || !y) return false;
+  return x.network < y.network + y.size && y.network < x.network + x.size;
+}

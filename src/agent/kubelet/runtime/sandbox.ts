@@ -7,6 +7,7 @@ import { pauseArch, pauseBinary } from "./pause-binary.js";
 import { tarArchive } from "./tar.js";
 import { readProgress } from "../images/json-progress.js";
 import { statusCode } from "./docker-client.js";
+import { ipv4CidrsOverlap } from "../../../shared/api/ipv4.js";
 import type { PodNetwork, PodSandboxConfig } from "./types.js";
 import {
   LABEL_NODE, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, LABEL_SANDBOX_ATTEMPT, LABEL_SHARE_PID, LABEL_TYPE,
@@ -96,8 +97,25 @@ export async function ensurePodNetwork(docker: Docker, net: PodNetwork, nodeName
     });
   } catch (err) {
     // Another pod worker may have created it at the same moment.
-    if (statusCode(err) !== 409 || !(await check())) throw err;
+    if (statusCode(err) === 409 && (await check())) return;
+    const clash = await overlappingNetwork(docker, net.subnet).catch(() => undefined);
+    if (clash) {
+      throw new Error(`cannot create Docker network ${net.name} for the node's pod CIDR ${net.subnet}: Docker network ${clash.name} already uses ${clash.subnet}; remove it ("docker network rm ${clash.name}") or give the server a --cluster-cidr that does not overlap it`);
+    }
+    throw err;
   }
+}
+
+/** The first Docker network whose IPv4 subnet shares an address with `subnet`, if any. */
+async function overlappingNetwork(docker: Docker, subnet: string): Promise<{ name: string; subnet: string } | undefined> {
+  for (const summary of await docker.listNetworks()) {
+    // The list's IPAM is filled in by current engines; inspect when it is not.
+    const info = summary.IPAM?.Config ? summary : await docker.getNetwork(summary.Id).inspect();
+    for (const c of (info.IPAM?.Config ?? []) as { Subnet?: string }[]) {
+      if (c.Subnet && ipv4CidrsOverlap(c.Subnet, subnet)) return { name: info.Name, subnet: c.Subnet };
+    }
+  }
+  return undefined;
 }
 
 /**
