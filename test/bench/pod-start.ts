@@ -11,12 +11,12 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BUNDLE, clusterCidr, REPO, startServer, type TestServer } from "../integration/harness.js";
+import { BUNDLE, clusterCidr, REPO, startServer, stopProcess, type TestServer } from "../integration/harness.js";
 import { rssBytes } from "./memory.js";
 import { request, watchFirstRunning } from "./pods.js";
 import { summarize, type LatencySummary } from "./stats.js";
+import { DOCKER, removeNodeFromDocker } from "../integration/docker-node.js";
 
-const DOCKER = "/usr/bin/docker";
 /** Quiet time before the agent's RSS is read (its pods are running, nothing else happens). */
 const AGENT_SETTLE_MS = 15_000;
 /**
@@ -218,12 +218,10 @@ export async function benchPodStart(opts: PodStartOptions): Promise<PodStartResu
       agentRssMaxBytes: agentRssMax,
     };
   } finally {
-    agent?.kill("SIGTERM");
+    if (agent) await stopProcess(agent);
     await server.stop();
     server.cleanup();
-    const ids = spawnSync(DOCKER, ["ps", "-aq", "--filter", `label=io.kube-lite.node=${node}`], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
-    if (ids.length) spawnSync(DOCKER, ["rm", "-f", ...ids], { stdio: "ignore" });
-    spawnSync(DOCKER, ["network", "rm", `kube-lite-${node}`], { stdio: "ignore" });
+    removeNodeFromDocker(node);
     rmSync(agentDir, { recursive: true, force: true });
   }
 }

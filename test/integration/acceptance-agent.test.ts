@@ -19,7 +19,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BUNDLE, clusterCidr, kubectlBinary, startServer, type KubectlResult, type TestServer } from "./harness.js";
+import { BUNDLE, clusterCidr, kubectlBinary, startServer, type KubectlResult, stopProcess, type TestServer } from "./harness.js";
 import { DOCKER, dockerSkip, removeNodeFromDocker, TEST_IMAGE } from "./docker-node.js";
 
 const IMAGE = TEST_IMAGE;
@@ -201,10 +201,7 @@ after(async () => {
   if (skip) return;
   pollCrasher = false;
   await crasherPoller;
-  if (agent && agent.exitCode === null && agent.signalCode === null) {
-    agent.kill("SIGTERM");
-    await new Promise((r) => agent!.once("exit", r));
-  }
+  if (agent) await stopProcess(agent);
   if (server) {
     await server.stop();
     server.cleanup();

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BUNDLE, clusterCidr, startServer } from "./harness.js";
+import { BUNDLE, clusterCidr, startServer, stopProcess } from "./harness.js";
 import { DOCKER, dockerSkip, removeNodeFromDocker, TEST_IMAGE } from "./docker-node.js";
 
 const IMAGE = TEST_IMAGE;
@@ -57,7 +57,7 @@ test("stop the server for 30 s: pods keep running and the agent is back within 1
     assert.equal(after.status.containerStatuses[0].restartCount, 0);
     assert.equal(String(after.status.containerStatuses[0].containerID).replace("docker://", ""), containerId, "no pod restarted");
   } finally {
-    agent.kill("SIGTERM");
+    await stopProcess(agent);
     await server.stop();
     server.cleanup();
     removeNodeFromDocker(node);

@@ -9,7 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BUNDLE, clusterCidr, startServer, type TestServer } from "./harness.js";
+import { BUNDLE, clusterCidr, startServer, stopProcess, type TestServer } from "./harness.js";
 import { DOCKER, dockerSkip, removeNodeFromDocker, TEST_IMAGE } from "./docker-node.js";
 
 const IMAGE = TEST_IMAGE;
@@ -57,7 +57,7 @@ before(async () => {
 
 after(async () => {
   if (skip) return;
-  agent?.kill("SIGTERM");
+  if (agent) await stopProcess(agent);
   await server.stop();
   server.cleanup();
   // Containers of these test nodes are not left behind.

@@ -9,10 +9,13 @@ import os from "node:os";
 import path from "node:path";
 import https from "node:https";
 import { parse as parseYaml } from "yaml";
+import { ipv4CidrsOverlap } from "../../src/shared/api/ipv4.js";
 
 export const REPO = path.resolve(import.meta.dirname, "../..");
 export const BUNDLE = path.join(REPO, "dist", "kube-lite.cjs");
 export const KUBECTL_DIR = "/usr/lib/google-cloud-sdk/bin";
+/** The engine's own client (the preinstalled /usr/local/bin/docker is too old). */
+const DOCKER_CLI = "/usr/bin/docker";
 
 /** The kubectl binary of a minor version (27–33), or the default /usr/bin/kubectl (dispatcher, 1.32). */
 export function kubectlBinary(minor?: number): string {
@@ -37,14 +40,17 @@ const CIDR_OCTETS = { first: 100, count: 150 };
  * A cluster CIDR (`10.X.0.0/16`) no other test process on this machine holds: each node's Docker
  * network takes a /24 of it, and two clusters on one engine with overlapping subnets fail to start.
  * Claims are directories in the temp dir holding the claimer's pid (mkdir is atomic); a claim whose
- * process is gone is taken over. Released when this process exits.
+ * process is gone is taken over. Released when this process exits. A range that a network already
+ * on the Docker engine overlaps (left by an interrupted run, or anyone's) is never handed out.
  *
  * @example const server = await startServer({ embeddedAgentNode: "n1", args: ["--cluster-cidr", clusterCidr()] });
  */
 export function clusterCidr(): string {
   const start = process.pid % CIDR_OCTETS.count;
+  const engineSubnets = dockerSubnets();
   for (let i = 0; i < CIDR_OCTETS.count; i++) {
     const octet = CIDR_OCTETS.first + ((start + i) % CIDR_OCTETS.count);
+    if (engineSubnets.some((s) => ipv4CidrsOverlap(s, `10.${octet}.0.0/16`))) continue;
     const claim = path.join(os.tmpdir(), `kube-lite-test-cidr-${octet}`);
     try {
       mkdirSync(claim);
@@ -70,6 +76,14 @@ export function clusterCidr(): string {
   throw new Error("no free test cluster CIDR: too many test processes hold one");
 }
 
+/** The subnets of every network on the Docker engine; none when there is no engine. */
+function dockerSubnets(): string[] {
+  const ids = spawnSync(DOCKER_CLI, ["network", "ls", "-q"], { encoding: "utf8" }).stdout?.split("\n").filter(Boolean) ?? [];
+  if (!ids.length) return [];
+  const out = spawnSync(DOCKER_CLI, ["network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}} {{end}}", ...ids], { encoding: "utf8" }).stdout ?? "";
+  return out.split(/\s+/).filter(Boolean);
+}
+
 function processAlive(pid: number): boolean {
   if (!pid) return false;
   try {
@@ -78,6 +92,20 @@ function processAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/**
+ * Stops a child process and waits until it is gone: SIGTERM, then SIGKILL after `graceMs`. Tests
+ * await this before removing an agent's Docker objects, or a still-running kubelet makes them again.
+ * @example await stopProcess(agent);
+ */
+export async function stopProcess(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
 }
 
 export interface KubectlResult {
