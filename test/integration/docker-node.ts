@@ -3,9 +3,9 @@
  * they need (tests skip with the reason when they are missing), and the cleanup of a test node.
  */
 import { spawnSync } from "node:child_process";
-import type { TestServer } from "./harness.js";
+import { DOCKER, type TestServer } from "./harness.js";
 
-export const DOCKER = "/usr/bin/docker";
+export { DOCKER };
 /** Busybox imported by test/setup-host.sh (packaging/setup-docker.sh); no registry is needed. */
 export const TEST_IMAGE = "kube-lite-test/busybox:latest";
 

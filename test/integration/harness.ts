@@ -14,8 +14,8 @@ import { ipv4CidrsOverlap } from "../../src/shared/api/ipv4.js";
 export const REPO = path.resolve(import.meta.dirname, "../..");
 export const BUNDLE = path.join(REPO, "dist", "kube-lite.cjs");
 export const KUBECTL_DIR = "/usr/lib/google-cloud-sdk/bin";
-/** The engine's own client (the preinstalled /usr/local/bin/docker is too old). */
-const DOCKER_CLI = "/usr/bin/docker";
+/** The Docker engine's own client (the preinstalled /usr/local/bin/docker is too old). */
+export const DOCKER = "/usr/bin/docker";
 
 /** The kubectl binary of a minor version (27–33), or the default /usr/bin/kubectl (dispatcher, 1.32). */
 export function kubectlBinary(minor?: number): string {
@@ -78,9 +78,9 @@ export function clusterCidr(): string {
 
 /** The subnets of every network on the Docker engine; none when there is no engine. */
 function dockerSubnets(): string[] {
-  const ids = spawnSync(DOCKER_CLI, ["network", "ls", "-q"], { encoding: "utf8" }).stdout?.split("\n").filter(Boolean) ?? [];
+  const ids = spawnSync(DOCKER, ["network", "ls", "-q"], { encoding: "utf8" }).stdout?.split("\n").filter(Boolean) ?? [];
   if (!ids.length) return [];
-  const out = spawnSync(DOCKER_CLI, ["network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}} {{end}}", ...ids], { encoding: "utf8" }).stdout ?? "";
+  const out = spawnSync(DOCKER, ["network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}} {{end}}", ...ids], { encoding: "utf8" }).stdout ?? "";
   return out.split(/\s+/).filter(Boolean);
 }
 

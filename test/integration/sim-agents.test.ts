@@ -10,10 +10,9 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BUNDLE, startServer, type TestServer } from "./harness.js";
+import { BUNDLE, DOCKER, startServer, type TestServer } from "./harness.js";
 import { ipv4ToInt } from "../../src/shared/api/ipv4.js";
 
-const DOCKER = "/usr/bin/docker";
 const NODES = 5;
 const REPLICAS = 20;
 const BASE = `it-sim-${process.pid}`;

@@ -108,9 +108,7 @@ export async function ensurePodNetwork(docker: Docker, net: PodNetwork, nodeName
 
 /** The first Docker network whose IPv4 subnet shares an address with `subnet`, if any. */
 async function overlappingNetwork(docker: Docker, subnet: string): Promise<{ name: string; subnet: string } | undefined> {
-  for (const summary of await docker.listNetworks()) {
-    // The list's IPAM is filled in by current engines; inspect when it is not.
-    const info = summary.IPAM?.Config ? summary : await docker.getNetwork(summary.Id).inspect();
+  for (const info of await docker.listNetworks()) {
     for (const c of (info.IPAM?.Config ?? []) as { Subnet?: string }[]) {
       if (c.Subnet && ipv4CidrsOverlap(c.Subnet, subnet)) return { name: info.Name, subnet: c.Subnet };
     }
