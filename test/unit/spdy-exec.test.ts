@@ -15,7 +15,7 @@ import { spdySessionOver } from "../../src/server/apiserver/spdy/index.js";
 import { relaySpdyExecSession } from "../../src/server/apiserver/spdy/remotecommand.js";
 import { duplexPair } from "./duplex-pair.js";
 import { rigPod, startExecRig, type ExecRig } from "./exec-endpoint-rig.js";
-import { spdyClient } from "./spdy-client.js";
+import { replied, spdyClient } from "./spdy-client.js";
 import { requestUpgrade, type UpgradeResult } from "./upgrade-request.js";
 
 const quiet = pino({ level: "silent" });
@@ -70,7 +70,7 @@ async function execOverSpdy(path: string, types: string[], protocols = KUBECTL_P
     s.on("error", () => undefined);
     streams.set(type, s);
     output.set(type, readAll(s));
-    await new Promise((r) => s.once("response", r));
+    await replied(s);
   }
   return { protocol: String(up.headers["x-stream-protocol-version"]), streams, output, socketClosed };
 }
