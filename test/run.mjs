@@ -16,5 +16,8 @@ function walk(dir) {
 }
 for (const r of roots) walk(r);
 const concurrency = process.env.TEST_CONCURRENCY ?? "2";
-const r = spawnSync(process.execPath, ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, ...files], { stdio: "inherit" });
+// A test file that has not finished after this long is hung (the slowest takes about a minute): it fails
+// with its name in the report instead of holding the run until CI's own limit.
+const fileTimeoutMs = process.env.TEST_FILE_TIMEOUT_MS ?? String(15 * 60_000);
+const r = spawnSync(process.execPath, ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, `--test-timeout=${fileTimeoutMs}`, ...files], { stdio: "inherit" });
 process.exit(r.status ?? 1);
